@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('gives local-development defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.db.url).toBe('postgres://postgres@127.0.0.1:5432/nbautomation');
+    expect(c.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(c.http.port).toBe(3000);
+    expect(c.execution.maxContainersPerNode).toBe(10);
+    expect(c.execution.runtimes).toEqual({ default: 'nbautomation/runner:latest' });
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: must start with postgres/],
+    ['REDIS_URL', 'not a url', /REDIS_URL: Invalid url/],
+    ['PORT', 'eighty', /PORT: Expected number/],
+    ['PORT', '70000', /PORT: Number must be less than or equal to 65535/],
+    ['TOKEN_SECRET', 'short', /TOKEN_SECRET: must be at least 32 characters \(got \(hidden\)\)/],
+    ['RUN_MIGRATIONS', 'maybe', /RUN_MIGRATIONS: Invalid enum value/],
+    ['RUNTIMES', 'broken', /RUNTIMES: must be name=image/],
+    ['MAX_CONTAINERS_PER_NODE', '0', /MAX_CONTAINERS_PER_NODE/],
+  ])('rejects a bad %s and names it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('requires a real token secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TOKEN_SECRET: must be set in production/);
+  });
+
+  it('requires the default runtime to be one of the runtimes', () => {
+    expect(() => loadConfig({ DEFAULT_RUNTIME: 'gpu' })).toThrow(/DEFAULT_RUNTIME: must name one of RUNTIMES/);
+  });
+
+  it('lists every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', REDIS_URL: 'y' });
+      fail('expected an error');
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['PORT', 'REDIS_URL']);
+    }
+  });
+});
