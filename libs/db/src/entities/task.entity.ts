@@ -1,0 +1,117 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type TaskType = 'ExecuteNotebook';
+/** active: fires on schedule; inactive: paused (by its owner, or by a reassignment); completed: no fires left; disabled: too many failed runs. */
+export type TaskState = 'active' | 'inactive' | 'completed' | 'disabled';
+export type TaskRunStatus = 'scheduled' | 'executing' | 'succeeded' | 'skipped' | 'failed' | 'submitfailed';
+
+/** The schedule exactly as given (cron fields, optional second and timeZone). */
+export interface TaskCron {
+  second?: string;
+  minute: string;
+  hour: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  timeZone?: string;
+}
+
+export interface TaskParameters {
+  updatePortalItem: boolean;
+  saveInjectedParameters: boolean;
+  /** As the client gave it: a JSON string or an object. */
+  notebookParameters?: unknown;
+  executionTimeoutInMinutes?: number;
+}
+
+/** A scheduled notebook task. `nextFireAt` is the scheduler's source of truth: whoever advances it owns that fire. */
+@Entity('tasks')
+@Index(['active', 'nextFireAt'])
+export class TaskEntity {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string;
+
+  @Column({ name: 'owner_id', type: 'char', length: 32 })
+  ownerId: string;
+
+  @Column({ name: 'item_id', type: 'char', length: 32 })
+  itemId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  type: TaskType;
+
+  @Column({ type: 'varchar', length: 256 })
+  title: string;
+
+  @Column({ type: 'jsonb' })
+  cron: TaskCron;
+
+  @Column({ type: 'jsonb' })
+  parameters: TaskParameters;
+
+  @Column({ name: 'start_date', type: 'timestamptz', nullable: true })
+  startDate: Date | null;
+
+  @Column({ name: 'end_date', type: 'timestamptz', nullable: true })
+  endDate: Date | null;
+
+  @Column({ name: 'max_occurrences', type: 'integer', nullable: true })
+  maxOccurrences: number | null;
+
+  /** Runs started so far (fires skipped or missed do not count). */
+  @Column({ type: 'integer', default: 0 })
+  occurrences: number;
+
+  @Column({ type: 'boolean' })
+  active: boolean;
+
+  @Column({ name: 'task_state', type: 'varchar', length: 16 })
+  taskState: TaskState;
+
+  @Column({ name: 'disabled_reason', type: 'text', nullable: true })
+  disabledReason: string | null;
+
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
+  consecutiveFailures: number;
+
+  @Column({ name: 'next_fire_at', type: 'timestamptz', nullable: true })
+  nextFireAt: Date | null;
+
+  @Column({ name: 'last_start', type: 'timestamptz', nullable: true })
+  lastStart: Date | null;
+
+  @Column({ type: 'timestamptz' })
+  created: Date;
+
+  @Column({ type: 'timestamptz' })
+  updated: Date;
+}
+
+/** One fire of a task: a run it started, or a record that it skipped. Unique per (task, scheduled time). */
+@Entity('task_runs')
+export class TaskRunEntity {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string;
+
+  @Column({ name: 'task_id', type: 'char', length: 32 })
+  taskId: string;
+
+  @Column({ name: 'scheduled_for', type: 'timestamptz' })
+  scheduledFor: Date;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: TaskRunStatus;
+
+  /** The run (job) it started, if any. */
+  @Column({ name: 'run_id', type: 'char', length: 32, nullable: true })
+  runId: string | null;
+
+  @Column({ type: 'text', default: '' })
+  result: string;
+
+  @Column({ type: 'timestamptz' })
+  created: Date;
+
+  @Column({ type: 'timestamptz' })
+  modified: Date;
+}

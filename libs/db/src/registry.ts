@@ -1,0 +1,49 @@
+import {
+  DomainEventEntity,
+  GroupEntity,
+  GroupMemberEntity,
+  ItemEntity,
+  ItemShareEntity,
+  RunArtifactEntity,
+  RunEntity,
+  SystemPropertyEntity,
+  UserEntity,
+  WorkerNodeEntity,
+} from './entities';
+import { Foundation1763800000000 } from './migrations/1763800000000-Foundation';
+import { Execution1763800100000 } from './migrations/1763800100000-Execution';
+import { Tasks1763800200000 } from './migrations/1763800200000-Tasks';
+import { TaskEntity, TaskRunEntity } from './entities/task.entity';
+import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
+import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
+import {
+  WebhookDeliveryEntity,
+  WebhookEntity,
+  WebhookEventMarkEntity,
+  WebhookFailureEntity,
+  WebhookReceiverEntity,
+  WebhookSettingsEntity,
+} from './entities/webhook.entity';
+
+/** Every entity and migration, listed explicitly so bundling and the CLI see the same set. */
+export const ENTITIES = [
+  UserEntity,
+  GroupEntity,
+  GroupMemberEntity,
+  ItemEntity,
+  ItemShareEntity,
+  DomainEventEntity,
+  RunEntity,
+  RunArtifactEntity,
+  SystemPropertyEntity,
+  WorkerNodeEntity,
+  TaskEntity,
+  TaskRunEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  WebhookFailureEntity,
+  WebhookEventMarkEntity,
+  WebhookSettingsEntity,
+  WebhookReceiverEntity,
+];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000];

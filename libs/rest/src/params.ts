@@ -1,0 +1,77 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { z, ZodTypeAny } from 'zod';
+import { DomainError } from './domain-error';
+
+/**
+ * Parameters arrive as query strings, urlencoded or multipart forms, or JSON bodies.
+ * Merges them (body wins) and validates with a zod schema; a failure names each bad field.
+ */
+export const Params = (schema: ZodTypeAny) => ParamsOf({ schema });
+
+// Nest takes any argument with a `transform` method for a pipe, and zod schemas have one: wrap it.
+const ParamsOf = createParamDecorator(({ schema }: { schema: ZodTypeAny }, ctx: ExecutionContext) => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  const body = req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? req.body : {};
+  return parseParams(schema, { ...req.query, ...body });
+});
+
+export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
+  throw DomainError.invalid('INVALID_PARAMETERS', `Invalid parameters: ${details.join('; ')}`, details);
+}
+
+const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+/** `true`/`false` as a boolean or the strings forms send. */
+export const zBool = z.preprocess(
+  (v) => (v === 'true' ? true : v === 'false' ? false : emptyToUndefined(v)),
+  z.boolean({ invalid_type_error: 'must be true or false' }),
+);
+
+/** An integer from a number or a numeric string. */
+export const zInt = z.preprocess((v) => {
+  v = emptyToUndefined(v);
+  return typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+}, z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer'));
+
+/** A number from a number or a numeric string. */
+export const zNumber = z.preprocess((v) => {
+  v = emptyToUndefined(v);
+  return typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : v;
+}, z.number({ invalid_type_error: 'must be a number' }));
+
+/** A JSON value sent either as an object or as a JSON string inside a form field. */
+export function zJson<S extends ZodTypeAny>(inner: S) {
+  return z.preprocess((v, ctx) => {
+    v = emptyToUndefined(v);
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      // fatal: otherwise zod still checks the inner schema and adds its own, misleading issues
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be valid JSON', fatal: true });
+      return z.NEVER;
+    }
+  }, inner);
+}
+
+/** A comma-separated list (or an array). */
+export const zCsv = z.preprocess((v) => {
+  v = emptyToUndefined(v);
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v;
+}, z.array(z.string()));
+
+/** Paging of the sharing API: `start` is 1-based. */
+export const pagingSchema = z.object({
+  start: zInt.pipe(z.number().min(1)).optional().default(1),
+  num: zInt.pipe(z.number().min(0).max(10000)).optional().default(10),
+});
+
+export function page<T>(all: { total: number; rows: T[] }, start: number, num: number) {
+  const nextStart = start + all.rows.length <= all.total && all.rows.length > 0 && start - 1 + num < all.total ? start + num : -1;
+  return { total: all.total, start, num, nextStart };
+}
