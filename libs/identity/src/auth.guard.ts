@@ -1,0 +1,43 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainError } from '@app/rest';
+import { IS_PUBLIC, toPrincipal } from './principal';
+import { TokensService } from './tokens.service';
+import { UsersRepository } from './users.repository';
+
+/** Every route needs a valid token unless marked @Public(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokensService,
+    private readonly users: UsersRepository,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
+    const req = ctx.switchToHttp().getRequest<Request & { principal?: unknown }>();
+    const token = tokenOf(req);
+    if (!token) throw new DomainError('token_required', 'TOKEN_REQUIRED', 'Token Required');
+    const claims = this.tokens.verify(token);
+    if (!claims) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
+    // Re-read the user so disabled or deleted users' tokens stop working at once.
+    const user = await this.users.findById(claims.sub);
+    if (!user || user.disabled) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
+    req.principal = toPrincipal(user);
+    return true;
+  }
+}
+
+/** `token` parameter, `Authorization: Bearer`, or `X-Esri-Authorization: Bearer`. */
+export function tokenOf(req: Request): string | undefined {
+  for (const h of [req.headers['x-esri-authorization'], req.headers.authorization]) {
+    const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+    if (m) return m[1];
+  }
+  const fromQuery = req.query?.token;
+  if (typeof fromQuery === 'string' && fromQuery) return fromQuery;
+  const fromBody = (req.body as Record<string, unknown> | undefined)?.token;
+  return typeof fromBody === 'string' && fromBody ? fromBody : undefined;
+}

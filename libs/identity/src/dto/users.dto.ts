@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { PRIVILEGES } from '@app/db';
+import { zCsv, zInt } from '@app/rest';
+
+const ROLE_ALIASES: Record<string, 'org_admin' | 'org_user'> = {
+  org_admin: 'org_admin',
+  org_user: 'org_user',
+  account_admin: 'org_admin',
+  account_user: 'org_user',
+};
+export const zRole = z
+  .string()
+  .transform((r, ctx) => {
+    const role = ROLE_ALIASES[r];
+    if (!role) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be org_admin or org_user' });
+    return role ?? z.NEVER;
+  });
+
+/** Accepts `scheduleNotebooks` or the product's long form `premium:user:scheduleNotebooks`. */
+export const zPrivileges = zCsv.pipe(
+  z.array(z.string().transform((p) => p.split(':').pop()!).pipe(z.enum(PRIVILEGES))),
+);
+
+export const zUsername = z.string().regex(/^[A-Za-z0-9_.@-]{3,128}$/, 'must be 3-128 letters, digits, _ . @ -');
+
+export const GenerateTokenDto = z.object({
+  username: z.string().min(1),
+  password: z.string().min(1),
+  expiration: zInt.pipe(z.number().min(1)).optional(),
+});
+
+export const CreateUserDto = z.object({
+  username: zUsername,
+  password: z.string().min(8, 'must be at least 8 characters'),
+  firstname: z.string().max(128).optional(),
+  lastname: z.string().max(128).optional(),
+  fullname: z.string().max(256).optional(),
+  email: z.string().email().or(z.literal('')).optional(),
+  role: zRole.optional().default('org_user'),
+  privileges: zPrivileges.optional(),
+});
+
+export const UpdateUserDto = z.object({
+  fullname: z.string().max(256).optional(),
+  firstname: z.string().max(128).optional(),
+  lastname: z.string().max(128).optional(),
+  email: z.string().email().or(z.literal('')).optional(),
+  password: z.string().min(8, 'must be at least 8 characters').optional(),
+  privileges: zPrivileges.optional(),
+});
+
+export const UpdateRoleDto = z.object({ user: zUsername, role: zRole });

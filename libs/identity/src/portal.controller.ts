@@ -1,0 +1,53 @@
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { page, pagingSchema, Params } from '@app/rest';
+import { UpdateRoleDto } from './dto/users.dto';
+import { GroupsRepository } from './groups.repository';
+import { CurrentUser, Principal, requireAdmin } from './principal';
+import { userView } from './user.view';
+import { UsersService } from './users.service';
+
+@Controller('sharing/rest')
+export class PortalController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly groups: GroupsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('portals/self')
+  async self(@CurrentUser() p: Principal) {
+    const user = await this.users.get(p.username);
+    return {
+      id: this.config.org.id,
+      name: this.config.org.name,
+      portalName: this.config.org.name,
+      urlKey: this.config.org.id.toLowerCase(),
+      portalHostname: new URL(this.config.http.publicUrl).host,
+      isPortal: true,
+      user: userView(user, this.config.org.id),
+    };
+  }
+
+  @Get('community/self')
+  async communitySelf(@CurrentUser() p: Principal) {
+    const user = await this.users.get(p.username);
+    return { ...userView(user, this.config.org.id), groups: await this.groups.groupIdsOf(user.id) };
+  }
+
+  @Get('portals/self/users')
+  async listUsers(@CurrentUser() p: Principal, @Params(pagingSchema) q: z.infer<typeof pagingSchema>) {
+    requireAdmin(p);
+    const all = await this.users.list(q.start, q.num);
+    return { ...page(all, q.start, q.num), users: all.rows.map((u) => userView(u, this.config.org.id)) };
+  }
+
+  @Post('portals/self/updateuserrole')
+  @HttpCode(200)
+  async updateRole(@CurrentUser() p: Principal, @Params(UpdateRoleDto) dto: z.infer<typeof UpdateRoleDto>) {
+    requireAdmin(p);
+    const u = await this.users.updateRole(p, dto.user, dto.role);
+    return { success: true, username: u.username };
+  }
+}

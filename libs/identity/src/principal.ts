@@ -1,0 +1,44 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { DomainError } from '@app/rest';
+import type { Privilege, Role, UserEntity } from '@app/db';
+import type { Actor } from '@app/events';
+
+/** The signed-in user of a request. */
+export interface Principal {
+  id: string;
+  username: string;
+  role: Role;
+  privileges: Privilege[];
+}
+
+export const isAdmin = (p: Principal) => p.role === 'org_admin';
+
+export function toPrincipal(u: UserEntity): Principal {
+  return { id: u.id, username: u.username, role: u.role, privileges: u.privileges };
+}
+
+export const actorOf = (p: Principal): Actor => ({ username: p.username, userId: p.id });
+
+export function requireAdmin(p: Principal): void {
+  if (!isAdmin(p)) throw DomainError.forbidden('This operation requires an administrator.');
+}
+
+/** Administrators hold every privilege. */
+export function requirePrivilege(p: Principal, privilege: Privilege): void {
+  if (!isAdmin(p) && !p.privileges.includes(privilege)) {
+    throw DomainError.forbidden(`This operation requires the '${privilege}' privilege.`);
+  }
+}
+
+/** Owners act on their own things; administrators on everyone's. */
+export function requireSelfOrAdmin(p: Principal, username: string): void {
+  if (!isAdmin(p) && p.username.toLowerCase() !== username.toLowerCase()) throw DomainError.forbidden();
+}
+
+export const IS_PUBLIC = 'isPublic';
+/** Marks a route that needs no token (health, generateToken, inbound webhook receivers). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  return ctx.switchToHttp().getRequest().principal;
+});

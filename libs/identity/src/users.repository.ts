@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { UserEntity } from '@app/db';
+
+/** Named queries on users; nothing else in the codebase builds user queries. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private repo(m?: EntityManager) {
+    return (m ?? this.ds.manager).getRepository(UserEntity);
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo().findOneBy({ id });
+  }
+
+  findByUsername(username: string, m?: EntityManager): Promise<UserEntity | null> {
+    return this.repo(m)
+      .createQueryBuilder('u')
+      .where('lower(u.username) = lower(:username)', { username })
+      .getOne();
+  }
+
+  findByUsernames(usernames: string[], m?: EntityManager): Promise<UserEntity[]> {
+    if (!usernames.length) return Promise.resolve([]);
+    return this.repo(m)
+      .createQueryBuilder('u')
+      .where('lower(u.username) IN (:...names)', { names: usernames.map((n) => n.toLowerCase()) })
+      .getMany();
+  }
+
+  countAdmins(m?: EntityManager): Promise<number> {
+    return this.repo(m).countBy({ role: 'org_admin', disabled: false });
+  }
+
+  async page(start: number, num: number): Promise<{ total: number; rows: UserEntity[] }> {
+    const [rows, total] = await this.repo().findAndCount({ order: { username: 'ASC' }, skip: start - 1, take: num });
+    return { total, rows };
+  }
+
+  save(user: UserEntity, m?: EntityManager): Promise<UserEntity> {
+    return this.repo(m).save(user);
+  }
+
+  async delete(id: string, m?: EntityManager): Promise<void> {
+    await this.repo(m).delete({ id });
+  }
+
+  /** Items and groups the user owns; a user who owns any cannot be deleted. */
+  async countOwned(id: string, m?: EntityManager): Promise<number> {
+    const [r] = await (m ?? this.ds.manager).query(
+      `SELECT (SELECT count(*) FROM items WHERE owner_id = $1) + (SELECT count(*) FROM groups WHERE owner_id = $1) AS n`,
+      [id],
+    );
+    return Number(r.n);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './items.service';
+export * from './nbformat';
+export * from './notebooks.module';
+export * from './item.view';

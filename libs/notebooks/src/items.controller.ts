@@ -1,0 +1,93 @@
+import { Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CurrentUser, Principal, UsersRepository } from '@app/identity';
+import { page, pagingSchema, Params } from '@app/rest';
+import { AddItemDto, MoveItemDto, ReassignItemDto, ShareItemDto, UnshareItemDto, UpdateItemDto } from './dto/items.dto';
+import { itemView } from './item.view';
+import { ItemsService } from './items.service';
+
+@Controller('sharing/rest/content')
+export class ItemsController {
+  constructor(
+    private readonly items: ItemsService,
+    private readonly users: UsersRepository,
+  ) {}
+
+  @Post('users/:username/addItem')
+  @HttpCode(200)
+  async add(
+    @CurrentUser() p: Principal,
+    @Param('username') username: string,
+    @Params(AddItemDto) dto: z.infer<typeof AddItemDto>,
+    @Req() req: Request,
+  ) {
+    const item = await this.items.add(p, username, dto, req.file?.buffer);
+    return { success: true, id: item.id, folder: null };
+  }
+
+  @Get('users/:username')
+  async list(@CurrentUser() p: Principal, @Param('username') username: string, @Params(pagingSchema) q: z.infer<typeof pagingSchema>) {
+    const all = await this.items.listOwnedBy(p, username, q.start, q.num);
+    return { username, ...page(all, q.start, q.num), items: all.rows.map((i) => itemView(i, username)) };
+  }
+
+  @Get('items/:id')
+  async get(@CurrentUser() p: Principal, @Param('id') id: string) {
+    const item = await this.items.get(p, id);
+    const owner = await this.users.findById(item.ownerId);
+    return itemView(item, owner?.username ?? '');
+  }
+
+  @Get('items/:id/data')
+  @Header('Content-Type', 'application/json')
+  getData(@CurrentUser() p: Principal, @Param('id') id: string) {
+    return this.items.getData(p, id);
+  }
+
+  @Post('users/:username/items/:id/update')
+  @HttpCode(200)
+  async update(
+    @CurrentUser() p: Principal,
+    @Param('id') id: string,
+    @Params(UpdateItemDto) dto: z.infer<typeof UpdateItemDto>,
+    @Req() req: Request,
+  ) {
+    await this.items.update(p, id, dto, req.file?.buffer);
+    return { success: true, id };
+  }
+
+  @Post('users/:username/items/:id/delete')
+  @HttpCode(200)
+  async delete(@CurrentUser() p: Principal, @Param('id') id: string) {
+    await this.items.delete(p, id);
+    return { success: true, itemId: id };
+  }
+
+  @Post('users/:username/items/:id/share')
+  @HttpCode(200)
+  async share(@CurrentUser() p: Principal, @Param('id') id: string, @Params(ShareItemDto) dto: z.infer<typeof ShareItemDto>) {
+    return { ...(await this.items.share(p, id, dto)), itemId: id };
+  }
+
+  @Post('users/:username/items/:id/unshare')
+  @HttpCode(200)
+  async unshare(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UnshareItemDto) dto: z.infer<typeof UnshareItemDto>) {
+    return { ...(await this.items.unshare(p, id, dto.groups)), itemId: id };
+  }
+
+  @Post('users/:username/items/:id/reassign')
+  @HttpCode(200)
+  async reassign(@CurrentUser() p: Principal, @Param('id') id: string, @Params(ReassignItemDto) dto: z.infer<typeof ReassignItemDto>) {
+    await this.items.reassign(p, id, dto.targetUsername, dto.targetFolderName);
+    return { success: true, itemId: id };
+  }
+
+  @Post('users/:username/items/:id/move')
+  @HttpCode(200)
+  async move(@CurrentUser() p: Principal, @Param('id') id: string, @Params(MoveItemDto) dto: z.infer<typeof MoveItemDto>) {
+    const item = await this.items.move(p, id, dto.folder);
+    const owner = await this.users.findById(item.ownerId);
+    return { success: true, itemId: id, owner: owner?.username ?? '', folder: dto.folder };
+  }
+}

@@ -1,0 +1,31 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { IdentityModule } from '@app/identity';
+import { ItemsController } from './items.controller';
+import { ItemsRepository } from './items.repository';
+import { ItemsService } from './items.service';
+import { UploadMiddleware } from './upload.middleware';
+
+@Module({
+  imports: [IdentityModule],
+  providers: [ItemsRepository, ItemsService],
+  exports: [ItemsService],
+})
+export class NotebooksModule {}
+
+@Module({
+  imports: [
+    NotebooksModule,
+    IdentityModule,
+  ],
+  controllers: [ItemsController],
+})
+export class NotebooksHttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(UploadMiddleware)
+      .forRoutes(
+        { path: 'sharing/rest/content/users/:username/addItem', method: RequestMethod.POST },
+        { path: 'sharing/rest/content/users/:username/items/:id/update', method: RequestMethod.POST },
+      );
+  }
+}
