@@ -1,0 +1,550 @@
+"""The runner: warm kernel -> wait for input -> inject -> execute -> export.
+
+See runner/README.md for the contract with the host. Import this module only
+after the kernel was launched (nbrunner.kernel_boot): the imports below
+(nbformat, nbclient, nbconvert) take ~1 s and run while the kernel boots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from typing import Any, Dict, List, Optional, Tuple
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
+from . import inject as inj
+from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
+
+EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_DEBUG = os.environ.get("NBRUNNER_DEBUG", "") not in ("", "0")
+_T0 = time.monotonic()  # replaced by the process start time in run()
+
+
+class FastHTMLExporter(HTMLExporter):
+    """HTMLExporter (lab template) without per-preprocessor re-validation.
+
+    nbconvert validates the notebook after every preprocessor with
+    ``relax_add_props=True``, which makes nbformat recompile the JSON schema
+    each time (~30 ms x 11 per export). The notebook was validated when it was
+    read, so skip that: ~10 ms per export instead of ~300 ms.
+    """
+
+    def _validate_preprocessor(self, nbc, preprocessor):
+        return None
+
+
+def _prewarm_validators() -> None:
+    from nbformat.validator import get_validator
+
+    for minor in range(nbformat.v4.nbformat_minor + 1):
+        try:
+            get_validator(4, minor)
+        except Exception:
+            pass
+
+
+def _debug(msg: str) -> None:
+    if _DEBUG:
+        sys.stderr.write(f"[nbrunner +{(time.monotonic() - _T0) * 1000:.0f}ms] {msg}\n")
+        sys.stderr.flush()
+
+
+def _log(msg: str) -> None:
+    sys.stderr.write(f"[nbrunner] {msg}\n")
+    sys.stderr.flush()
+
+
+def _stdout_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _strip_ansi(s: str) -> str:
+    return _ANSI_RE.sub("", s)
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _err(ename: str, evalue: str, cell_index: Optional[int] = None,
+         tb: Optional[List[str]] = None) -> Dict[str, Any]:
+    return {"ename": ename, "evalue": evalue, "traceback": tb or [], "cellIndex": cell_index}
+
+
+Outcome = Tuple[str, Optional[Dict[str, Any]], str]  # status, error, message
+
+
+class Runner:
+    def __init__(self, workdir: str, km: Optional[AsyncKernelManager], t_start: float) -> None:
+        self.workdir = workdir
+        self.input_dir = os.path.join(workdir, "input")
+        self.output_dir = os.path.join(workdir, "output")
+        self.go_path = os.path.join(self.input_dir, ".go")
+        self.poll_interval = float(os.environ.get("NBRUNNER_POLL_SECONDS", "0.005"))
+        # Stdin mode (NBRUNNER_INPUT=stdin): the host sends the input as one JSON line on stdin
+        # and reads the outputs back from one OUTPUT line on stdout. Why: Docker's archive API
+        # costs ~80-150 ms to put the input in and ~90-130 ms to copy the output out (each call
+        # forks a chrooted tar helper); an attached stdin/stdout costs a few ms. The files are
+        # still written, so the file contract holds in both modes.
+        self.stdin_mode = os.environ.get("NBRUNNER_INPUT", "") == "stdin"
+        self.stdin_input: Optional[asyncio.Future] = None
+        self.km = km
+        self.t_start = t_start
+        self.client: Optional[NotebookClient] = None
+        self.exporter: Optional[FastHTMLExporter] = None
+        self.language_info: Optional[Dict[str, Any]] = None
+        self.started_at: Optional[int] = None
+        self.timings: Dict[str, Optional[int]] = {
+            "kernelReadyMs": None,
+            "inputSeenMs": None,
+            "executeMs": None,
+            "exportMs": None,
+        }
+
+    # ------------------------------------------------------------------ start-up
+
+    async def warm_up(self) -> None:
+        """Everything before READY: warm the exporter while the kernel boots,
+        connect to the kernel, then warm the kernel itself."""
+        assert self.km is not None
+        self.warm_exporter()
+        _debug("exporter warm")
+
+        self.client = NotebookClient(
+            nbformat.v4.new_notebook(),  # placeholder until the input arrives
+            km=self.km,
+            kernel_name=KERNEL_NAME,
+            timeout=None,
+            interrupt_on_timeout=False,
+            allow_errors=False,
+            record_timing=True,
+            startup_timeout=60,
+            iopub_timeout=4,
+        )
+        # nbformat compiles one JSON schema per nbformat minor version (~30 ms
+        # each) on first use; do the older minors in a thread while we wait
+        # for the kernel, so reading a v4.0-4.4 notebook is fast too.
+        prewarm = asyncio.get_running_loop().run_in_executor(None, _prewarm_validators)
+        kc = await self.client.async_start_new_kernel_client()  # waits for kernel_info
+        _debug("kernel answered")
+        await prewarm
+        _debug("validators warm")
+        msg_id = kc.kernel_info()
+        while True:
+            reply = await kc.get_shell_msg(timeout=30)
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                self.language_info = reply["content"].get("language_info")
+                break
+        # Warm IPython's execution and traceback machinery so the first cell
+        # (and a first error) do not pay for lazy imports. Silent and outside
+        # the history, so the first notebook cell still gets execution_count 1.
+        await self.run_silent("pass", timeout=30)
+        await self.run_silent("raise ValueError('nbrunner warm-up')", timeout=30)
+        await self.run_silent(
+            "import sys as _s; _s.last_type = _s.last_value = _s.last_traceback = None; del _s",
+            timeout=30,
+        )
+
+    def warm_exporter(self) -> None:
+        """Create the HTML exporter and render a dummy notebook once, so that
+        templates, filters, pygments and the nbformat schema are loaded."""
+        self.exporter = FastHTMLExporter(template_name="lab")
+        v4 = nbformat.v4
+        nb = v4.new_notebook(
+            cells=[
+                v4.new_markdown_cell("# warm-up\n*text* `code`\n\n$x^2$"),
+                v4.new_code_cell(
+                    "print(1)",
+                    execution_count=1,
+                    outputs=[
+                        v4.new_output("stream", name="stdout", text="1\n"),
+                        v4.new_output("execute_result", execution_count=1,
+                                      data={"text/plain": "1", "text/html": "<b>1</b>"}),
+                        v4.new_output("error", ename="ValueError", evalue="x",
+                                      traceback=["\x1b[0;31mValueError\x1b[0m: x"]),
+                    ],
+                ),
+            ]
+        )
+        nbformat.reads(nbformat.writes(nb), as_version=4)
+        self.exporter.from_notebook_node(nb, resources={"metadata": {"name": "warm-up"}})
+
+    async def run_silent(self, code: str, timeout: float) -> Dict[str, Any]:
+        """Run code in the kernel outside the notebook (silent, no history)."""
+        assert self.client is not None and self.client.kc is not None
+        kc = self.client.kc
+        msg_id = kc.execute(
+            code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("timed out waiting for the kernel")
+            msg = await kc.get_shell_msg(timeout=remaining)
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return msg["content"]
+
+    def kill_kernel(self) -> None:
+        try:
+            kill_kernel(self.km)
+        except Exception as e:  # never let cleanup hide the real result
+            _log(f"kernel kill failed: {e!r}")
+
+    # ------------------------------------------------------------------ main
+
+    async def main(self, launch_error: Optional[BaseException]) -> int:
+        loop = asyncio.get_running_loop()
+        if self.stdin_mode:
+            self.start_stdin_reader()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+
+        try:
+            if launch_error is not None:
+                raise launch_error
+            await self.warm_up()
+        except Exception as e:
+            _log("kernel start-up failed:\n" + traceback.format_exc())
+            self.kill_kernel()
+            self.started_at = _now_ms()
+            return self.finish(None, "error", _err(type(e).__name__, f"kernel start-up failed: {e}"),
+                               f"kernel start-up failed: {e}")
+
+        t_ready = time.monotonic()
+        self.timings["kernelReadyMs"] = int((t_ready - self.t_start) * 1000)
+        _debug("kernel warm")
+        _stdout_line("NBRUNNER READY")
+
+        await self.wait_for_input()
+        t_go = time.monotonic()
+        self.started_at = _now_ms()
+        self.timings["inputSeenMs"] = int((t_go - t_ready) * 1000)
+        _debug("input seen")
+
+        try:
+            nb, spec = self.load_input()
+            _debug("input loaded")
+        except Exception as e:
+            msg = str(e) if isinstance(e, (ValueError, OSError)) else repr(e)
+            self.timings["executeMs"] = int((time.monotonic() - t_go) * 1000)
+            return self.finish(self._read_notebook_best_effort(), "error",
+                               _err(type(e).__name__, msg), f"invalid input: {msg}")
+
+        status, error, message = await self.execute(nb, spec)
+        self.timings["executeMs"] = int((time.monotonic() - t_go) * 1000)
+        _debug("executed")
+        return self.finish(nb, status, error, message)
+
+    def _on_signal(self, sig: int) -> None:
+        _log(f"received signal {sig}, exiting")
+        self.kill_kernel()
+        sys.stdout.flush()
+        os._exit(128 + sig)
+
+    def start_stdin_reader(self) -> None:
+        """Stdin mode: read one line in a thread (so that start-up is not blocked); the
+        line may arrive before READY (cold start) or long after (warm container)."""
+        loop = asyncio.get_running_loop()
+        self.stdin_input = loop.create_future()
+        fut = self.stdin_input
+
+        def read() -> None:
+            try:
+                line = sys.stdin.buffer.readline()
+            except Exception as e:  # pragma: no cover
+                line, err = b"", e
+            else:
+                err = None
+            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result((line, err)))
+
+        import threading
+
+        threading.Thread(target=read, name="nbrunner-stdin", daemon=True).start()
+
+    def _store_stdin_input(self, line: bytes) -> None:
+        """Writes the stdin message as the input files, so load_input reads them as in file
+        mode. A line that is not a JSON object leaves the files missing: a SpecError follows."""
+        try:
+            msg = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            _log(f"stdin input is not valid JSON: {e}")
+            return
+        if not isinstance(msg, dict):
+            return
+        os.makedirs(self.input_dir, exist_ok=True)
+        notebook = msg.get("notebook")
+        if not isinstance(notebook, str):
+            notebook = json.dumps(notebook)
+        with open(os.path.join(self.input_dir, "notebook.ipynb"), "wb") as f:
+            f.write(notebook.encode("utf-8"))
+        with open(os.path.join(self.input_dir, "spec.json"), "wb") as f:
+            f.write(json.dumps(msg.get("spec")).encode("utf-8"))
+
+    async def wait_for_input(self) -> None:
+        go, interval, stat = self.go_path, self.poll_interval, os.stat
+        fut = self.stdin_input
+        while True:
+            if fut is not None and fut.done():
+                line, err = fut.result()
+                if line.strip():
+                    self._store_stdin_input(line)
+                    return
+                fut = None  # stdin closed without input: keep waiting for files
+            try:
+                stat(go)
+                return
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+            if fut is not None:
+                # Wakes as soon as the line is read, else polls the file every interval.
+                await asyncio.wait([fut], timeout=interval)
+            else:
+                await asyncio.sleep(interval)
+
+    def _read_notebook_best_effort(self):
+        """The input notebook as-is (outputs cleared, nothing injected), or None."""
+        try:
+            with open(os.path.join(self.input_dir, "notebook.ipynb"), "rb") as f:
+                nb = nbformat.reads(f.read().decode("utf-8"), as_version=4)
+            self._clear_outputs(nb)
+            return nb
+        except Exception:
+            return None
+
+    @staticmethod
+    def _clear_outputs(nb) -> None:
+        for cell in nb.cells:
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = []
+                cell["execution_count"] = None
+
+    def load_input(self):
+        spec_path = os.path.join(self.input_dir, "spec.json")
+        nb_path = os.path.join(self.input_dir, "notebook.ipynb")
+        try:
+            with open(spec_path, "rb") as f:
+                raw = json.loads(f.read().decode("utf-8"))
+        except FileNotFoundError:
+            raise inj.SpecError("input/spec.json is missing") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise inj.SpecError(f"spec.json is not valid JSON: {e}") from None
+        spec = inj.parse_spec(raw)
+
+        try:
+            with open(nb_path, "rb") as f:
+                text = f.read().decode("utf-8")
+            nb = nbformat.reads(text, as_version=4)
+        except FileNotFoundError:
+            raise inj.SpecError("input/notebook.ipynb is missing") from None
+        except Exception as e:
+            raise inj.SpecError(f"notebook.ipynb is not a readable notebook: {e}") from None
+
+        # A fresh run: drop stale outputs that the input notebook may carry.
+        self._clear_outputs(nb)
+
+        inj.inject(nb, spec["parameters"], spec["webhookPayload"])
+        nb = nbformat.from_dict(nb)  # injected plain dicts -> NotebookNode
+        # Record what actually ran it, as nbclient's whole-notebook execute() does.
+        if self.language_info:
+            nb.metadata["language_info"] = nbformat.from_dict(self.language_info)
+        if not nb.metadata.get("kernelspec"):
+            nb.metadata["kernelspec"] = nbformat.from_dict(KERNELSPEC_METADATA)
+        return nb, spec
+
+    # ------------------------------------------------------------------ execute
+
+    async def execute(self, nb, spec) -> Outcome:
+        client = self.client
+        assert client is not None
+        client.nb = nb
+        timeout_s = spec["timeoutSeconds"]
+        deadline = time.monotonic() + timeout_s
+
+        def remaining() -> float:
+            return deadline - time.monotonic()
+
+        if spec["env"]:
+            try:
+                reply = await self.run_silent(inj.env_code(spec["env"]), timeout=max(1.0, remaining()))
+            except Exception as e:
+                return ("error", _err(type(e).__name__, f"could not set env: {e}"),
+                        f"could not set environment variables in the kernel: {e}")
+            if reply.get("status") != "ok":
+                ev = f"{reply.get('ename')}: {reply.get('evalue')}"
+                return ("error", _err("EnvError", ev),
+                        f"could not set environment variables in the kernel: {ev}")
+
+        # Per-cell timeout = time left of the overall deadline. nbclient treats
+        # 0/None as "no timeout", so never hand it a value <= 0.
+        client.timeout_func = lambda cell: max(remaining(), 0.001)
+
+        executed = 0
+        for index, cell in enumerate(nb.cells):
+            if cell.get("cell_type") != "code":
+                continue
+            if remaining() <= 0:
+                return self._timeout(nb, index, timeout_s, started=False)
+            try:
+                await asyncio.wait_for(
+                    client.async_execute_cell(cell, index),
+                    timeout=remaining() + 2.0,  # safety net; nbclient times out first
+                )
+                executed += 1
+                _debug(f"cell {index} done")
+            except (CellTimeoutError, asyncio.TimeoutError):
+                return self._timeout(nb, index, timeout_s, started=True)
+            except CellExecutionError as e:
+                err = self._error_from_cell(cell, index, e)
+                return ("failed", err, f"cell {index} raised {err['ename']}: {err['evalue']}")
+            except DeadKernelError as e:
+                return ("failed", _err("DeadKernelError", str(e) or "Kernel died", index),
+                        f"the kernel died while executing cell {index}")
+
+        return ("succeeded", None, f"executed {executed} code cell(s) successfully")
+
+    def _timeout(self, nb, index: int, timeout_s: float, started: bool) -> Outcome:
+        where = f"while executing cell {index}" if started else f"before cell {index}"
+        evalue = f"notebook exceeded timeoutSeconds={timeout_s:g} ({where})"
+        if started:
+            # Make the timeout visible in the executed notebook and the snapshot.
+            nb.cells[index].setdefault("outputs", []).append(
+                nbformat.v4.new_output("error", ename="TimeoutError", evalue=evalue,
+                                       traceback=[f"TimeoutError: {evalue}"])
+            )
+        return ("timeout", _err("TimeoutError", evalue, index), evalue)
+
+    @staticmethod
+    def _error_from_cell(cell, index: int, exc: CellExecutionError) -> Dict[str, Any]:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return _err(out.get("ename", ""), out.get("evalue", ""), index,
+                            [_strip_ansi(t) for t in out.get("traceback", [])])
+        tb = _strip_ansi(str(getattr(exc, "traceback", "") or "")).splitlines()
+        return _err(getattr(exc, "ename", "") or "CellExecutionError",
+                    getattr(exc, "evalue", "") or str(exc), index, tb)
+
+    # ------------------------------------------------------------------ output
+
+    def finish(self, nb, status: str, error: Optional[Dict[str, Any]], message: str) -> int:
+        """Write notebook.ipynb + snapshot.html (if there is a notebook), then
+        result.json (last, atomically), print the DONE line, return the exit code."""
+        t0 = time.monotonic()
+        notes = []
+        try:
+            os.makedirs(self.output_dir, exist_ok=True)
+        except OSError as e:
+            _log(f"cannot create {self.output_dir}: {e}")
+        nb_text = None
+        if nb is not None:
+            try:
+                nb_text = nbformat.writes(nb)
+                _atomic_write(os.path.join(self.output_dir, "notebook.ipynb"), nb_text.encode("utf-8"))
+            except Exception as e:
+                notes.append(f"writing notebook.ipynb failed: {e}")
+                _log(traceback.format_exc())
+            try:
+                if self.exporter is None:
+                    self.exporter = FastHTMLExporter(template_name="lab")
+                html, _ = self.exporter.from_notebook_node(
+                    nb, resources={"metadata": {"name": "notebook"}})
+            except Exception as e:
+                notes.append(f"HTML export failed, wrote a plain snapshot: {e}")
+                _log(traceback.format_exc())
+                html = _fallback_html(nb)
+            try:
+                _atomic_write(os.path.join(self.output_dir, "snapshot.html"), html.encode("utf-8"))
+            except Exception as e:
+                notes.append(f"writing snapshot.html failed: {e}")
+        else:
+            html = None
+        self.timings["exportMs"] = int((time.monotonic() - t0) * 1000)
+
+        if notes:
+            message = f"{message} ({'; '.join(notes)})"
+        result = {
+            "status": status,
+            "error": error,
+            "message": message,
+            "startedAt": self.started_at,
+            "finishedAt": _now_ms(),
+            "timings": self.timings,
+        }
+        try:
+            _atomic_write(os.path.join(self.output_dir, "result.json"),
+                          json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
+        except Exception as e:
+            _log(f"writing result.json failed: {e}")
+        _log(f"{status}: {message} timings={json.dumps(self.timings)}")
+        if self.stdin_mode:
+            # One line (json.dumps escapes newlines); the host needs no copy out of the container.
+            out = {"result": result, "notebook": nb_text, "snapshot": html}
+            _stdout_line("NBRUNNER OUTPUT " + json.dumps(out, ensure_ascii=True))
+        _stdout_line(f"NBRUNNER DONE {status}")
+        return EXIT_CODES[status]
+
+
+def _fallback_html(nb) -> str:
+    import html as _html
+
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>notebook</title>"
+             "</head><body>"]
+    for i, cell in enumerate(nb.get("cells", [])):
+        parts.append(f"<div class='cell'><pre>[{i}] {_html.escape(str(cell.get('source', '')))}</pre>")
+        for out in cell.get("outputs", []) or []:
+            kind = out.get("output_type")
+            if kind == "stream":
+                text = str(out.get("text", ""))
+            elif kind == "error":
+                text = "\n".join(_strip_ansi(t) for t in out.get("traceback", []))
+            else:
+                text = str((out.get("data") or {}).get("text/plain", ""))
+            parts.append(f"<pre>{_html.escape(text)}</pre>")
+        parts.append("</div>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+async def _amain(workdir: str, km: Optional[AsyncKernelManager],
+                 launch_error: Optional[BaseException], t_start: float) -> int:
+    runner = Runner(workdir, km, t_start)
+    try:
+        return await runner.main(launch_error)
+    except Exception:
+        _log("internal error:\n" + traceback.format_exc())
+        try:
+            return runner.finish(None, "error", _err("InternalError", "nbrunner crashed"),
+                                 "nbrunner internal error")
+        except Exception:
+            return 2
+    finally:
+        runner.kill_kernel()
+
+
+def set_start_time(t_start: float) -> None:
+    global _T0
+    _T0 = t_start
