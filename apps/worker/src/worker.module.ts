@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AppConfig, ConfigModule } from '@app/config';
+import { ClockModule } from '@app/clock';
+import { DbModule } from '@app/db';
+import { EventsModule } from '@app/events';
+import { ExecutionWorkerModule } from '@app/execution';
+import { RedisModule } from '@app/queues';
+import { TasksModule } from '@app/tasks';
+import { WebhooksWorkerModule } from '@app/webhooks';
+
+/** The worker process: no HTTP, it takes runs off the queue and runs them in containers. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule],
+    };
+  }
+}

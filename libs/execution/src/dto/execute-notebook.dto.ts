@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { zBool, zJson, zNumber } from '@app/rest';
+
+/** `notebookParameters` arrives as a JSON object, or as a JSON string of one (sometimes twice encoded). */
+export const zNotebookParameters = zJson(
+  z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      try {
+        return JSON.parse(v);
+      } catch {
+        return v;
+      }
+    },
+    z.record(z.unknown(), { invalid_type_error: 'must be a JSON object of parameter names to values' }),
+  ),
+);
+
+export const ExecuteNotebookDto = z.object({
+  itemId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be a 32-character item id'),
+  updatePortalItem: zBool.optional().default(true),
+  notebookParameters: zNotebookParameters.optional(),
+  saveInjectedParameters: zBool.optional().default(false),
+  executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
+});
+
+export const JobsQueryDto = z.object({
+  detail: zBool.optional().default(false),
+  num: zNumber.pipe(z.number().int().min(1).max(10000)).optional().default(100),
+  sortByDate: zBool.optional().default(true),
+});
+
+export const UpdatePropertiesDto = z.object({
+  properties: zJson(z.record(z.unknown(), { invalid_type_error: 'must be a JSON object' })),
+});

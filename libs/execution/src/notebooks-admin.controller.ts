@@ -1,0 +1,39 @@
+import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { CurrentUser, isAdmin, Principal, requirePrivilege } from '@app/identity';
+import { ItemsService } from '@app/notebooks';
+import { DomainError, Params } from '@app/rest';
+import { ExecuteNotebookDto } from './dto/execute-notebook.dto';
+import { RunsService } from './runs.service';
+
+@Controller('arcgis/admin/notebooks')
+export class NotebooksAdminController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly items: ItemsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Queues a run and answers at once; clients poll `jobUrl`. Administrators run any notebook, authors their own. */
+  @Post('executeNotebook')
+  @HttpCode(200)
+  async execute(@CurrentUser() p: Principal, @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>) {
+    requirePrivilege(p, 'createNotebooks');
+    const item = await this.items.findById(dto.itemId);
+    if (!item || (!isAdmin(p) && item.ownerId !== p.id)) {
+      if (item && (await this.items.canRead(p, item))) throw DomainError.forbidden('Only the owner of a notebook or an administrator can run it.');
+      throw DomainError.notFound('Item', dto.itemId);
+    }
+    const run = await this.runs.submit({
+      trigger: 'executeNotebook',
+      itemId: dto.itemId,
+      owner: { id: p.id, username: p.username },
+      parameters: dto.notebookParameters ?? null,
+      updatePortalItem: dto.updatePortalItem,
+      saveInjectedParameters: dto.saveInjectedParameters,
+      timeoutMinutes: dto.executionTimeoutInMinutes,
+    });
+    return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
+  }
+}

@@ -1,0 +1,233 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Clock } from '@app/clock';
+import { RunEntity, RunError, RunStatus } from '@app/db';
+import { TokensService, UsersRepository } from '@app/identity';
+import { ItemsService, parseNotebook } from '@app/notebooks';
+import { ContainersService, DockerUnavailableError, RunnerChannel, RunOutput } from './containers.service';
+import { notebookToSave } from './notebook-output';
+import { RunHooks } from './run-hooks';
+import { RunsRepository } from './runs.repository';
+import { WarmPool } from './warm-pool';
+
+/** Past the run's own timeout (which the runner enforces), how long before the container is killed. */
+const KILL_GRACE_MS = 15_000;
+
+interface ActiveRun {
+  abort: AbortController;
+}
+
+/** Runs one notebook run in a fresh container and records the outcome. Safe to call twice for one run. */
+@Injectable()
+export class RunExecutor {
+  private readonly log = new Logger('RunExecutor');
+  readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly containers: ContainersService,
+    private readonly pool: WarmPool,
+    private readonly items: ItemsService,
+    private readonly users: UsersRepository,
+    private readonly tokens: TokensService,
+    private readonly hooks: RunHooks,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  cancel(runId: string): void {
+    this.active.get(runId)?.abort.abort('cancelled');
+  }
+
+  /** Stops every run in progress (the worker is shutting down and will not wait any longer). */
+  stopAll(): void {
+    for (const a of this.active.values()) a.abort.abort('shutdown');
+  }
+
+  async execute(runId: string): Promise<void> {
+    // Registered before the claim: a cancel published the moment the run turns PROCESSING finds it.
+    // Why: this replaces re-reading the run after start to catch a cancel that arrived meanwhile.
+    const active: ActiveRun = { abort: new AbortController() };
+    this.active.set(runId, active);
+    let channel: RunnerChannel | undefined;
+    let holding = false; // whether the pool counts this run as holding a container
+    try {
+      const t0 = this.clock.nowMs();
+      // Why in parallel: the claim is conditional (status SUBMITTED), so reading the row alongside
+      // it saves a round trip; a run claimed by someone else is dropped below.
+      const [claimed, run] = await Promise.all([
+        this.runs.transition(runId, ['SUBMITTED'], { status: 'PROCESSING', nodeName: this.config.nodeName, startedAt: new Date(t0) }, [
+          `Executing on ${this.config.nodeName}.`,
+        ]),
+        this.runs.findById(runId),
+      ]);
+      if (!claimed || !run) return; // done, cancelled or taken by another node
+      // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
+      holding = true;
+      const starting = this.container(run);
+      const settled = await Promise.allSettled([this.items.dataOf(run.itemId), this.specOf(run), starting]);
+      if (settled[2].status === 'fulfilled') channel = settled[2].value.channel; // so `finally` removes it
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      const [notebook, spec, got] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+        string | null,
+        Record<string, unknown>,
+        Awaited<typeof starting>,
+      ];
+      channel = got.channel;
+      if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
+      if (!channel.closed && !channel.output) await channel.send({ notebook, spec });
+      const sentAt = this.clock.nowMs();
+      const out = await this.containers.collect(channel, run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
+      const outputAt = this.clock.nowMs();
+      const timings = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
+      await this.record(run, out, { warm: got.warm, containerId: channel.container.id, timings });
+    } catch (e) {
+      const run = await this.runs.findById(runId).catch(() => null);
+      if (!run) throw e;
+      if (e instanceof DockerUnavailableError) {
+        // Give the run back to the queue: BullMQ retries the job until the engine answers.
+        await this.runs.transition(run.id, ['PROCESSING'], { status: 'SUBMITTED', nodeName: null, startedAt: null }, [
+          `${e.message} on ${this.config.nodeName}; will retry.`,
+        ]);
+        throw e;
+      }
+      this.log.error(`run ${run.id}: ${(e as Error).stack}`);
+      await this.finish(run, 'FAILED', [`Internal error while running the notebook: ${(e as Error).message}`]);
+    } finally {
+      if (channel) {
+        channel.close();
+        await this.containers.remove(channel.container);
+      }
+      this.active.delete(runId);
+      // Only now: until the container is gone it counts towards the node's cap.
+      if (holding) this.pool.release();
+    }
+  }
+
+  /** A warm container if the pool has one for the runtime, else a cold one started now (same spec either way). */
+  private async container(run: RunEntity): Promise<{ channel: RunnerChannel; warm: boolean; claimedAt: number }> {
+    const claimedAt = this.clock.nowMs();
+    const warm = await this.pool.take(run.runtime);
+    if (warm) {
+      // Name it after its run, as cold containers are named, for operators reading `docker ps`.
+      warm.container.rename({ name: `nba-${this.config.nodeName}-${run.id}` }).catch(() => undefined);
+      return { channel: warm, warm: true, claimedAt };
+    }
+    const container = await this.containers.create(run.runtime, 'run', run.id);
+    try {
+      const channel = await this.containers.attach(container);
+      await this.containers.start(container);
+      // As a warm container: the CPU limit is applied once the runner is READY, before its input.
+      // A runner that ends without READY (its kernel could not start) has its error output collected.
+      const ready = await Promise.race([channel.ready.then(() => true, () => false), channel.ended.then(() => false)]);
+      if (ready) await this.containers.limitCpu(container);
+      return { channel, warm: false, claimedAt };
+    } catch (e) {
+      await this.containers.remove(container);
+      throw e;
+    }
+  }
+
+  /** What the runner inside the container needs: parameters, payload, deadline, environment. */
+  private async specOf(run: RunEntity): Promise<Record<string, unknown>> {
+    const env: Record<string, string> = { NBA_RUN_ID: run.id, NBA_PORTAL_URL: `${this.config.http.publicUrl}/sharing/rest` };
+    if (run.tokenUserId) {
+      const user = await this.users.findById(run.tokenUserId);
+      if (user && !user.disabled) {
+        const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'webhook' }, run.tokenMinutes ?? 60);
+        env.NBA_TOKEN = t.token;
+        env.NBA_TOKEN_EXPIRES = String(t.expires);
+      }
+    }
+    return {
+      parameters: run.parameters && Object.keys(run.parameters).length ? run.parameters : null,
+      webhookPayload: run.webhookPayload ?? null,
+      timeoutSeconds: run.timeoutMinutes * 60,
+      env,
+    };
+  }
+
+  /** `host`: which container ran it, whether it was warm, and the worker's timings (epoch ms marks and durations). */
+  private async record(
+    run: RunEntity,
+    out: RunOutput,
+    host: { warm: boolean; containerId: string; timings: Record<string, number> },
+  ): Promise<void> {
+    const notebook = out.files.get('notebook.ipynb')?.toString('utf8');
+    const html = out.files.get('snapshot.html')?.toString('utf8');
+    const artifacts = notebook && html ? { notebook, snapshotHtml: html } : undefined;
+    const result = parseJson(out.files.get('result.json')) as
+      | { status: string; message?: string; error?: RunError | null; startedAt?: number; finishedAt?: number; timings?: Record<string, number> }
+      | null;
+    const timings: Record<string, number> = { ...(result?.timings ?? {}), ...host.timings };
+    // accept → the runner starting the notebook, and the notebook's end → output here (the row's finished_at follows).
+    if (result?.startedAt) timings.acceptToNotebookStartMs = result.startedAt - run.submittedAt.getTime();
+    if (result?.finishedAt) timings.notebookEndToOutputMs = host.timings.outputReceivedAt - result.finishedAt;
+    const timeoutMsg = `Notebook execution timed out after ${run.timeoutMinutes} minutes.`;
+    const extra = {
+      hasArtifacts: !!artifacts,
+      result: { status: result?.status ?? null, containerId: host.containerId, warm: host.warm, timings },
+    };
+
+    if (out.killed === 'cancelled') return this.finish(run, 'FAILED', ['Cancelled while running.'], { ...extra, cancelled: true }, artifacts);
+    if (out.killed === 'shutdown') return this.finish(run, 'FAILED', [`The worker ${this.config.nodeName} shut down while this run was in progress.`], extra, artifacts);
+    if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', [timeoutMsg], extra, artifacts);
+    if (result?.status === 'succeeded') {
+      if (run.updatePortalItem && notebook) {
+        const t = this.clock.nowMs();
+        await this.saveToItem(run, notebook);
+        timings.saveItemMs = this.clock.nowMs() - t;
+      }
+      return this.finish(run, 'COMPLETED', ['Notebook executed successfully.'], extra, artifacts);
+    }
+    if (result?.status === 'failed' && result.error) {
+      const e = result.error;
+      return this.finish(
+        run,
+        'FAILED',
+        [`Error in cell ${e.cellIndex}: ${e.ename}: ${e.evalue}`, stripAnsi(e.traceback.join('\n'))],
+        { ...extra, error: e },
+        artifacts,
+      );
+    }
+    const why = result?.message ?? `The runner exited with code ${out.exitCode} without a result.`;
+    return this.finish(run, 'FAILED', [why, ...(result ? [] : [out.logs.slice(-2000)])].filter(Boolean), extra, artifacts);
+  }
+
+  private async saveToItem(run: RunEntity, executed: string): Promise<void> {
+    const parsed = parseNotebook(executed);
+    if (!parsed.notebook) return;
+    const text = JSON.stringify(notebookToSave(parsed.notebook, run.saveInjectedParameters), null, 1);
+    if (await this.items.findById(run.itemId)) await this.items.saveRunOutput({ username: run.username, userId: run.ownerId }, run.itemId, text);
+  }
+
+  /**
+   * Stores the outcome: artifacts, status and messages in one statement (why: one round trip instead
+   * of an upsert, an update and one append per message), then tells the listeners.
+   */
+  private async finish(
+    run: RunEntity,
+    status: RunStatus,
+    messages: string[],
+    patch: Partial<RunEntity> = {},
+    artifacts?: { notebook: string; snapshotHtml: string },
+  ): Promise<void> {
+    const finishedAt = this.clock.now();
+    const ok = await this.runs.finish(run.id, { ...patch, status, finishedAt }, messages, artifacts);
+    if (ok) {
+      const fresh = await this.runs.findById(run.id);
+      if (fresh) await this.hooks.finished(fresh);
+    }
+  }
+}
+
+function parseJson(b: Buffer | undefined): unknown {
+  if (!b) return null;
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');

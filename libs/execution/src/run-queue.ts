@@ -1,0 +1,43 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { JOBS, QUEUES, RedisConnections, RunJob } from '@app/queues';
+
+/** The producer side of the run queue. The job id is the run id, so enqueueing twice is harmless. */
+@Injectable()
+export class RunQueue implements OnApplicationShutdown {
+  readonly queue: Queue<RunJob>;
+
+  constructor(redis: RedisConnections) {
+    this.queue = new Queue<RunJob>(QUEUES.runs, {
+      connection: redis.main,
+      prefix: redis.prefix,
+      defaultJobOptions: {
+        // A job fails only when the run could not be started (Docker down, ...): keep retrying, the run is never lost.
+        attempts: 1_000_000,
+        backoff: { type: 'fixed', delay: 2000 },
+        removeOnComplete: true,
+        removeOnFail: 1000,
+      },
+    });
+  }
+
+  async enqueue(runId: string): Promise<void> {
+    await this.queue.add(JOBS.executeRun, { runId }, { jobId: runId });
+  }
+
+  /** Drops a queued job; false if it is already running or gone. */
+  async drop(runId: string): Promise<boolean> {
+    const job = await this.queue.getJob(runId);
+    if (!job) return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      return false; // locked by a worker: it is running
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,148 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Clock } from '@app/clock';
+import { newId, RunEntity, RunTrigger } from '@app/db';
+import { isAdmin, Principal } from '@app/identity';
+import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
+import { RedisConnections } from '@app/queues';
+import { DomainError } from '@app/rest';
+import { parameterProblems } from './python-literal';
+import { RunQueue } from './run-queue';
+import { RunsRepository } from './runs.repository';
+import { SystemPropertiesService } from './system-properties.service';
+
+export interface SubmitRun {
+  trigger: RunTrigger;
+  itemId: string;
+  owner: { id: string; username: string };
+  parameters?: Record<string, unknown> | null;
+  webhookPayload?: unknown;
+  tokenUserId?: string | null;
+  tokenMinutes?: number | null;
+  updatePortalItem?: boolean;
+  saveInjectedParameters?: boolean;
+  timeoutMinutes?: number;
+  taskId?: string | null;
+  webhookId?: string | null;
+}
+
+/** Creates runs, cancels them and reads them: the producer side of execution, used by every trigger. */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly queue: RunQueue,
+    private readonly items: ItemsService,
+    private readonly props: SystemPropertiesService,
+    private readonly redis: RedisConnections,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Checks the request, stores the run as SUBMITTED and queues it. Nothing is stored when a check fails. */
+  async submit(req: SubmitRun): Promise<RunEntity> {
+    const run = await this.prepare(req);
+    await this.runs.insert(run);
+    await this.queue.enqueue(run.id);
+    return run;
+  }
+
+  /** Builds a valid run row without storing it (tasks store it in their own transaction). */
+  async prepare(req: SubmitRun): Promise<RunEntity> {
+    // Why in parallel: the item, the properties and the notebook text are independent reads;
+    // one round trip instead of three on every submit.
+    const [item, props, data] = await Promise.all([this.items.findById(req.itemId), this.props.getAll(), this.items.dataOf(req.itemId)]);
+    if (!item) throw DomainError.notFound('Item', req.itemId);
+    if (item.type !== NOTEBOOK_TYPE) throw DomainError.invalid('NOT_A_NOTEBOOK', `Item '${req.itemId}' is a ${item.type}, not a Notebook.`);
+    const problems = parameterProblems(req.parameters ?? {});
+    if (problems.length) {
+      throw DomainError.invalid('INVALID_NOTEBOOK_PARAMETERS', `Invalid notebookParameters: ${problems.join('; ')}`, problems);
+    }
+    const { maxExecuteNotebookTimeMinutes: max } = props;
+    const timeout = req.timeoutMinutes ?? max;
+    if (!(timeout > 0) || timeout > max) {
+      throw DomainError.invalid('INVALID_TIMEOUT', `executionTimeoutInMinutes must be greater than 0 and at most ${max} (got ${timeout}).`);
+    }
+    const runtime = this.runtimeOf(req.itemId, data);
+    const now = this.clock.now();
+    return Object.assign(new RunEntity(), {
+      id: newId(),
+      trigger: req.trigger,
+      itemId: req.itemId,
+      ownerId: req.owner.id,
+      username: req.owner.username,
+      runtime,
+      parameters: req.parameters ?? null,
+      webhookPayload: req.webhookPayload ?? null,
+      tokenUserId: req.tokenUserId ?? null,
+      tokenMinutes: req.tokenMinutes ?? null,
+      updatePortalItem: req.updatePortalItem ?? true,
+      saveInjectedParameters: req.saveInjectedParameters ?? false,
+      timeoutMinutes: timeout,
+      status: 'SUBMITTED',
+      cancelled: false,
+      nodeName: null,
+      messages: [`Submitted by ${req.trigger} at ${now.toISOString()}`],
+      error: null,
+      result: null,
+      hasArtifacts: false,
+      taskId: req.taskId ?? null,
+      webhookId: req.webhookId ?? null,
+      submittedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    });
+  }
+
+  /** The runtime a notebook names in `metadata.runtime` (or `metadata.nbautomation.runtime`), else the default. */
+  private runtimeOf(itemId: string, data: string | null): string {
+    const parsed = parseNotebook(data ?? '');
+    if (!parsed.notebook) throw DomainError.invalid('INVALID_NOTEBOOK', `Item '${itemId}' does not hold a valid notebook.`, parsed.problems);
+    const md = parsed.notebook.metadata as { runtime?: unknown; nbautomation?: { runtime?: unknown } };
+    const name = md.nbautomation?.runtime ?? md.runtime ?? this.config.execution.defaultRuntime;
+    if (typeof name !== 'string' || !this.config.execution.runtimes[name]) {
+      throw DomainError.invalid(
+        'UNKNOWN_RUNTIME',
+        `The notebook asks for runtime '${String(name)}'; this site has ${Object.keys(this.config.execution.runtimes).join(', ')}.`,
+      );
+    }
+    return name;
+  }
+
+  async getVisible(p: Principal, id: string): Promise<RunEntity> {
+    const run = await this.runs.findById(id);
+    if (!run || (!isAdmin(p) && run.ownerId !== p.id)) throw DomainError.notFound('Job', id);
+    return run;
+  }
+
+  list(p: Principal, num: number, newestFirst: boolean) {
+    return this.runs.page({ ownerId: isAdmin(p) ? undefined : p.id, num, newestFirst });
+  }
+
+  /**
+   * A queued run is dropped; a running one is killed by the node that runs it (told over Redis).
+   * Cancelling a finished run changes nothing.
+   */
+  async cancel(run: RunEntity): Promise<void> {
+    const now = this.clock.now();
+    if (await this.runs.transition(run.id, ['SUBMITTED'], { status: 'FAILED', cancelled: true, finishedAt: now }, ['Cancelled before it started.'])) {
+      await this.queue.drop(run.id);
+      return;
+    }
+    const fresh = await this.runs.findById(run.id);
+    if (fresh?.status === 'PROCESSING') {
+      await this.runs.setCancelled(run.id);
+      await this.redis.main.publish(cancelChannel(this.redis.prefix), run.id);
+    }
+  }
+
+  deleteFinished(p: Principal): Promise<number> {
+    return this.runs.deleteFinished(isAdmin(p) ? undefined : p.id);
+  }
+
+  artifacts(runId: string) {
+    return this.runs.findArtifacts(runId);
+  }
+}
+
+export const cancelChannel = (prefix: string) => `${prefix}:run-cancel`;

@@ -1,0 +1,3 @@
+export * from './queue.contract';
+export * from './redis.module';
+export * from './pass-lock';

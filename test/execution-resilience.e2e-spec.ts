@@ -1,0 +1,134 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { ApiHarness } from './support/api-harness';
+import { DockerSocketProxy } from './support/docker-socket-proxy';
+import { printing, sleeping } from './support/notebooks';
+import { AppProcess, envFor } from './support/processes';
+import { containersOf, eventually, sleep, startWorker } from './support/worker-harness';
+
+/** The per-node cap, crashes and Docker outages, against real Postgres, Redis, BullMQ and Docker. */
+describe('execution engine under load and failure', () => {
+  let h: ApiHarness;
+  let admin: string;
+
+  beforeAll(async () => {
+    h = await ApiHarness.start({ HEARTBEAT_SECONDS: '1' });
+    admin = await h.token();
+  });
+  afterAll(async () => h?.stop());
+
+  const auth = () => ({ Authorization: `Bearer ${admin}` });
+  const execute = async (itemId: string) =>
+    (await h.http.post('/arcgis/admin/notebooks/executeNotebook').set(auth()).type('form').send({ itemId, updatePortalItem: 'false' })).body.jobId as string;
+  const job = async (id: string) => (await h.http.get(`/arcgis/admin/system/jobs/${id}`).set(auth())).body;
+  const setProps = async (properties: object) => {
+    const res = await h.http.post('/arcgis/admin/system/properties/update').set(auth()).type('form').send({ properties: JSON.stringify(properties) });
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  describe('the per-node cap', () => {
+    let worker: INestApplicationContext;
+    afterAll(async () => worker?.close());
+
+    it('never has more than the cap of containers, and a raised cap applies without a restart', async () => {
+      await setProps({ maxExecuteNotebookContainersPerNode: 2 });
+      worker = await startWorker(h.config);
+      const itemId = await h.addNotebook(admin, 'admin', sleeping(4));
+      const jobs = [];
+      for (let i = 0; i < 6; i++) jobs.push(await execute(itemId));
+
+      // Sample Docker while the first runs go: never more than 2 containers of this node.
+      let maxSeen = 0;
+      const sampleUntil = Date.now() + 6_000;
+      while (Date.now() < sampleUntil) {
+        maxSeen = Math.max(maxSeen, (await containersOf(h.config.nodeName)).length);
+        await sleep(150);
+      }
+      expect(maxSeen).toBe(2);
+
+      // Raise the cap while runs still wait: more start at once, same worker process.
+      await setProps({ maxExecuteNotebookContainersPerNode: 4 });
+      let maxAfter = 0;
+      await eventually(async () => {
+        const n = (await containersOf(h.config.nodeName)).length;
+        maxAfter = Math.max(maxAfter, n);
+        return n > 2;
+      }, 20_000, 100);
+      expect(maxAfter).toBeGreaterThan(2);
+      expect(maxAfter).toBeLessThanOrEqual(4);
+
+      for (const id of jobs) expect((await eventually(async () => ((await job(id)).status === 'COMPLETED' ? job(id) : null), 90_000)).status).toBe('COMPLETED');
+      const machines = (await h.http.get('/arcgis/admin/machines').set(auth())).body.machines;
+      expect(machines).toEqual([expect.objectContaining({ machineName: h.config.nodeName, maxExecuteNotebookContainersPerNode: 4, healthcheck: true })]);
+      // The status comes from the node's heartbeat: wait for the beat after the last run ended.
+      const status = await eventually(async () => {
+        const s = (await h.http.get(`/arcgis/admin/machines/${h.config.nodeName}/status`).set(auth())).body;
+        return s.runsInProgress === 0 ? s : null;
+      }, 10_000);
+      expect(status).toMatchObject({ healthcheck: true, canProvisionExecuteNotebooks: true, dockerAvailable: true });
+    });
+  });
+
+  it('a worker killed mid-run (SIGKILL) and started again leaves no stray container and no run stuck in PROCESSING', async () => {
+    const env = envFor(h.config);
+    let worker = AppProcess.start('worker', env);
+    try {
+      await worker.waitFor('taking runs');
+      const itemId = await h.addNotebook(admin, 'admin', sleeping(120));
+      const id = await execute(itemId);
+      await eventually(async () => (await job(id)).status === 'PROCESSING');
+      await eventually(async () => (await containersOf(h.config.nodeName)).length === 1);
+
+      await worker.kill();
+      expect((await containersOf(h.config.nodeName)).length).toBe(1); // the orphan, until the node comes back
+
+      worker = AppProcess.start('worker', env);
+      await worker.waitFor('taking runs');
+      expect(await containersOf(h.config.nodeName)).toEqual([]);
+      const j = await job(id);
+      expect(j.status).toBe('FAILED');
+      expect(j.messages.join('\n')).toMatch(/restarted while this run was in progress/);
+
+      // The node still works after its restart.
+      const next = await execute(await h.addNotebook(admin, 'admin', printing('print("after restart")')));
+      expect((await eventually(async () => ((await job(next)).status === 'COMPLETED' ? job(next) : null), 60_000)).status).toBe('COMPLETED');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a second live worker with the same NODE_NAME refuses to start (it would remove the first one\'s containers)', async () => {
+    const env = envFor(h.config, { NODE_NAME: `${h.config.nodeName}-dup` });
+    const first = AppProcess.start('worker', env);
+    try {
+      await first.waitFor('taking runs');
+      const second = AppProcess.start('worker', env);
+      await second.waitFor(/another worker with NODE_NAME=\S+-dup is running/);
+      await eventually(async () => second.child.exitCode === 1, 10_000);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('a run submitted while the Docker engine is unreachable waits, then completes once it is back', async () => {
+    const proxy = new DockerSocketProxy();
+    await proxy.up();
+    const config = { ...h.config, execution: { ...h.config.execution, dockerSocket: proxy.path } };
+    const worker = await startWorker(config);
+    try {
+      await proxy.down();
+      const id = await execute(await h.addNotebook(admin, 'admin', printing('print("engine is back")')));
+      // It is tried, given back, and stays queued while the engine is away: never FAILED, never lost.
+      await eventually(async () => (await job(id)).messages.some((m: string) => /Docker engine unavailable/.test(m)), 20_000);
+      await sleep(3_000);
+      expect((await job(id)).status).toBe('SUBMITTED');
+
+      await proxy.up();
+      const done = await eventually(async () => ((await job(id)).status === 'COMPLETED' ? job(id) : null), 60_000);
+      expect(done.status).toBe('COMPLETED');
+    } finally {
+      await worker.close();
+      await proxy.down();
+    }
+  });
+});
