@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { pagingSchema, zBool, zCsv, zInt, zJson, zNumber } from '@app/rest';
+
+/** The task types the product documents; only ExecuteNotebook runs here, the others are refused by name. */
+export const KNOWN_TASK_TYPES = ['ExecuteNotebook', 'UpdateInsightsWorkbook', 'ExecuteSceneCook', 'ExecuteWorkflowManager', 'ExecuteReport', 'GPService'];
+export const SUPPORTED_TASK_TYPE = 'ExecuteNotebook';
+
+// Cron fields arrive as strings or, in JSON bodies, sometimes as numbers.
+const zCronField = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ invalid_type_error: 'must be a cron field string' }).min(1, 'is required'));
+const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds'));
+const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1'));
+
+export const TaskParametersDto = zJson(
+  z
+    .object({
+      updatePortalItem: zBool.optional(),
+      saveInjectedParameters: zBool.optional(),
+      notebookParameters: z.union([z.string(), z.record(z.unknown())]).optional(),
+      executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
+    })
+    .passthrough(),
+);
+
+const common = {
+  title: z.string().min(1).max(256),
+  type: z.string().min(1),
+  parameters: TaskParametersDto,
+  startDate: epochMs.nullable(),
+  endDate: epochMs.nullable(),
+  maxOccurrences: occurrences.nullable(),
+  // The product's documentation also spells it this way.
+  maxOccurences: occurrences.nullable(),
+  second: zCronField,
+  minute: zCronField,
+  hour: zCronField,
+  dayOfMonth: zCronField,
+  month: zCronField,
+  dayOfWeek: zCronField,
+  timeZone: z.string().min(1),
+};
+
+export const CreateTaskDto = z.object({
+  ...common,
+  type: common.type.optional().default(SUPPORTED_TASK_TYPE),
+  itemId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be a 32-character item id'),
+  parameters: common.parameters.optional(),
+  startDate: common.startDate.optional(),
+  endDate: common.endDate.optional(),
+  maxOccurrences: common.maxOccurrences.optional(),
+  maxOccurences: common.maxOccurences.optional(),
+  second: common.second.optional(),
+  timeZone: common.timeZone.optional(),
+});
+
+export const UpdateTaskDto = z
+  .object(common)
+  .partial()
+  .extend({ isActive: zBool.optional() });
+
+export const ListTasksDto = pagingSchema.extend({
+  itemId: z.string().optional(),
+  active: zBool.optional(),
+  types: zCsv.optional(),
+});
+
+export const ListRunsDto = pagingSchema.extend({
+  num: zInt.pipe(z.number().min(0).max(10000)).optional().default(100),
+});
+
+export type CreateTask = z.infer<typeof CreateTaskDto>;
+export type UpdateTask = z.infer<typeof UpdateTaskDto>;

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { ExecutionModule } from '@app/execution';
+import { IdentityModule } from '@app/identity';
+import { NotebooksModule } from '@app/notebooks';
+import { TaskScheduler } from './scheduler.service';
+import { TaskOutcomes } from './task-outcomes.service';
+import { TasksController } from './tasks.controller';
+import { TasksHousekeeping } from './tasks-housekeeping.service';
+import { TasksRepository } from './tasks.repository';
+import { TasksService } from './tasks.service';
+
+/**
+ * What every process needs: tasks follow their notebook (item hooks) and hear of finished runs (run hooks),
+ * and due tasks are fired. Api and worker processes both import it; Postgres keeps each fire to one node.
+ */
+@Module({
+  imports: [ExecutionModule, IdentityModule, NotebooksModule],
+  providers: [TasksRepository, TasksService, TaskOutcomes, TaskScheduler, TasksHousekeeping],
+  exports: [TasksRepository, TasksService, TaskOutcomes, TaskScheduler],
+})
+export class TasksModule {}
+
+/** The tasks API of the sharing REST surface. */
+@Module({
+  imports: [TasksModule, IdentityModule],
+  controllers: [TasksController],
+})
+export class TasksHttpModule {}

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { RunEntity, RunStatus, TaskEntity, TaskRunEntity, TaskRunStatus } from '@app/db';
+
+export const OPEN_TASK_RUN: TaskRunStatus[] = ['scheduled', 'executing'];
+
+/** A task run with the state of the run it started (if any). */
+export interface TaskRunRow extends TaskRunEntity {
+  runStatus: RunStatus | null;
+  hasArtifacts: boolean;
+}
+
+export interface TaskFilter {
+  ownerId: string;
+  itemId?: string;
+  active?: boolean;
+  types?: string[];
+}
+
+/** Named queries on tasks and task runs; nothing else builds task queries. */
+@Injectable()
+export class TasksRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private m(m?: EntityManager): EntityManager {
+    return m ?? this.ds.manager;
+  }
+
+  transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(fn);
+  }
+
+  findById(id: string, m?: EntityManager): Promise<TaskEntity | null> {
+    return this.m(m).findOneBy(TaskEntity, { id });
+  }
+
+  /** Locks the task row for the rest of the transaction (limits, failure counts and fires change it). */
+  lock(id: string, m: EntityManager): Promise<TaskEntity | null> {
+    return m.createQueryBuilder(TaskEntity, 't').setLock('pessimistic_write').where('t.id = :id', { id }).getOne();
+  }
+
+  async insert(t: TaskEntity, m?: EntityManager): Promise<void> {
+    await this.m(m).insert(TaskEntity, t as never);
+  }
+
+  async update(id: string, patch: Partial<TaskEntity>, m?: EntityManager): Promise<void> {
+    await this.m(m).update(TaskEntity, { id }, patch as never);
+  }
+
+  async page(f: TaskFilter, start: number, num: number): Promise<{ total: number; rows: TaskEntity[] }> {
+    const [rows, total] = await this.ds.manager.findAndCount(TaskEntity, {
+      where: {
+        ownerId: f.ownerId,
+        ...(f.itemId ? { itemId: f.itemId } : {}),
+        ...(f.active !== undefined ? { active: f.active } : {}),
+        ...(f.types?.length ? { type: In(f.types) } : {}),
+      },
+      order: { created: 'ASC', id: 'ASC' },
+      skip: start - 1,
+      take: num,
+    });
+    return { total, rows };
+  }
+
+  /**
+   * Serialises the checks of the active-task limits across the site for the rest of the transaction,
+   * so two nodes cannot both let the 20th task through.
+   */
+  async lockLimits(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('nbautomation:task-limits'))`);
+  }
+
+  async countActive(ownerId?: string, m?: EntityManager): Promise<number> {
+    return this.m(m).countBy(TaskEntity, { active: true, ...(ownerId ? { ownerId } : {}) });
+  }
+
+  /** One due task, locked; tasks another node is firing right now are skipped, not waited for. */
+  async claimDue(now: Date, m: EntityManager, except: string[] = []): Promise<TaskEntity | null> {
+    const q = m
+      .createQueryBuilder(TaskEntity, 't')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where('t.active AND t.next_fire_at <= :now', { now });
+    if (except.length) q.andWhere('t.id NOT IN (:...except)', { except });
+    return q.orderBy('t.next_fire_at', 'ASC').limit(1).getOne();
+  }
+
+  /** Whether the task's previous run is still queued or running (not yet recorded as finished). */
+  async openRun(taskId: string, m: EntityManager): Promise<TaskRunEntity | null> {
+    return m.findOne(TaskRunEntity, { where: { taskId, status: In(OPEN_TASK_RUN) }, order: { scheduledFor: 'DESC' } });
+  }
+
+  /** Records a fire; false if this fire was already recorded (the unique (task, time) constraint). */
+  async insertTaskRun(r: TaskRunEntity, m: EntityManager): Promise<boolean> {
+    const rows = await m.query(
+      `INSERT INTO task_runs (id, task_id, scheduled_for, status, run_id, result, created, modified)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_id, scheduled_for) DO NOTHING RETURNING id`,
+      [r.id, r.taskId, r.scheduledFor, r.status, r.runId, r.result, r.created, r.modified],
+    );
+    return rows.length > 0;
+  }
+
+  /** Marks the open task run of `runId` finished; returns its task id, or null if it was not open (already recorded). */
+  async finishTaskRun(runId: string, status: TaskRunStatus, result: string, at: Date, m: EntityManager): Promise<string | null> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = (await m.query(
+      `UPDATE task_runs SET status = $2, result = $3, modified = $4 WHERE run_id = $1 AND status IN ('scheduled','executing') RETURNING task_id`,
+      [runId, status, result, at],
+    )) as [Array<{ task_id: string }>, number];
+    return rows[0]?.task_id ?? null;
+  }
+
+  async runsOf(taskId: string, start: number, num: number): Promise<{ total: number; rows: TaskRunRow[] }> {
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM task_runs WHERE task_id = $1`, [taskId]);
+    const rows = await this.ds.query(
+      `SELECT tr.*, r.status AS run_status, coalesce(r.has_artifacts, false) AS has_artifacts
+         FROM task_runs tr LEFT JOIN runs r ON r.id = tr.run_id
+        WHERE tr.task_id = $1 ORDER BY tr.scheduled_for DESC, tr.id LIMIT $2 OFFSET $3`,
+      [taskId, num, start - 1],
+    );
+    return { total: n, rows: rows.map(toRow) };
+  }
+
+  async findTaskRun(taskId: string, id: string): Promise<TaskRunRow | null> {
+    const rows = await this.ds.query(
+      `SELECT tr.*, r.status AS run_status, coalesce(r.has_artifacts, false) AS has_artifacts
+         FROM task_runs tr LEFT JOIN runs r ON r.id = tr.run_id WHERE tr.task_id = $1 AND tr.id = $2`,
+      [taskId, id],
+    );
+    return rows.length ? toRow(rows[0]) : null;
+  }
+
+  /** Runs (jobs) a task started that are still queued or running. */
+  runsInProgress(taskId: string): Promise<RunEntity[]> {
+    return this.ds.manager.findBy(RunEntity, { taskId, status: In(['SUBMITTED', 'PROCESSING']) });
+  }
+
+  /** Deletes task runs and the runs they started (their artifacts go by cascade). */
+  async deleteTaskRuns(ids: string[], m?: EntityManager): Promise<void> {
+    if (!ids.length) return;
+    const mm = this.m(m);
+    const runIds = (await mm.findBy(TaskRunEntity, { id: In(ids) })).map((r) => r.runId).filter((x): x is string => !!x);
+    await mm.delete(TaskRunEntity, { id: In(ids) });
+    if (runIds.length) await mm.delete(RunEntity, { id: In(runIds) });
+  }
+
+  /** Deletes a task with all its runs and their artifacts. */
+  async deleteTask(id: string, m?: EntityManager): Promise<void> {
+    const mm = this.m(m);
+    await mm.delete(RunEntity, { taskId: id });
+    await mm.delete(TaskEntity, { id }); // task_runs by cascade
+  }
+
+  async deleteTasksOfItem(itemId: string, m: EntityManager): Promise<void> {
+    await m.query(`DELETE FROM runs WHERE task_id IN (SELECT id FROM tasks WHERE item_id = $1)`, [itemId]);
+    await m.query(`DELETE FROM tasks WHERE item_id = $1`, [itemId]);
+  }
+
+  /** The notebook changed hands: its tasks become the new owner's, paused until they enable them. */
+  async reassignTasksOfItem(itemId: string, newOwnerId: string, reason: string, at: Date, m: EntityManager): Promise<void> {
+    await m.query(
+      `UPDATE tasks SET owner_id = $2, active = false, task_state = 'inactive', disabled_reason = $3, updated = $4 WHERE item_id = $1`,
+      [itemId, newOwnerId, reason, at],
+    );
+  }
+
+  /** Finished task runs beyond the newest `keep` of a task (open ones are never pruned). */
+  async beyondHistory(taskId: string, keep: number, m?: EntityManager): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.m(m).query(
+      `SELECT id FROM task_runs WHERE task_id = $1 AND status NOT IN ('scheduled','executing')
+        AND id NOT IN (SELECT id FROM task_runs WHERE task_id = $1 ORDER BY scheduled_for DESC LIMIT $2)`,
+      [taskId, keep],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async tasksOverHistory(keep: number): Promise<string[]> {
+    const rows: Array<{ task_id: string }> = await this.ds.query(`SELECT task_id FROM task_runs GROUP BY task_id HAVING count(*) > $1`, [keep]);
+    return rows.map((r) => r.task_id);
+  }
+
+  /** Open task runs whose run finished before `before` without the outcome being recorded (a lost hook). */
+  finishedRunsOfOpenTaskRuns(before: Date): Promise<RunEntity[]> {
+    return this.ds.manager
+      .createQueryBuilder(RunEntity, 'r')
+      .innerJoin(TaskRunEntity, 'tr', 'tr.run_id = r.id')
+      .where(`tr.status IN ('scheduled','executing') AND r.status IN ('COMPLETED','FAILED') AND r.finished_at < :before`, { before })
+      .getMany();
+  }
+
+  /** Open task runs whose run is gone: nothing will ever finish them. */
+  async closeOrphans(at: Date): Promise<void> {
+    await this.ds.query(
+      `UPDATE task_runs SET status = 'failed', result = 'The run of this fire no longer exists.', modified = $1
+        WHERE status IN ('scheduled','executing') AND run_id IS NULL`,
+      [at],
+    );
+  }
+}
+
+function toRow(r: Record<string, unknown>): TaskRunRow {
+  return {
+    id: r.id as string,
+    taskId: r.task_id as string,
+    scheduledFor: new Date(r.scheduled_for as string),
+    status: r.status as TaskRunStatus,
+    runId: (r.run_id as string | null) ?? null,
+    result: r.result as string,
+    created: new Date(r.created as string),
+    modified: new Date(r.modified as string),
+    runStatus: (r.run_status as RunStatus | null) ?? null,
+    hasArtifacts: !!r.has_artifacts,
+  };
+}
