@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import { hostOf, TargetPolicy } from './target-policy';
+
+const MAX_RESPONSE_TEXT = 4096;
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+/**
+ * Outgoing HTTP for webhooks, on node:http so that every connection goes through TargetPolicy's lookup.
+ * Redirects are not followed (a 3xx is an answer, and not a success).
+ */
+@Injectable()
+export class HttpSender {
+  constructor(private readonly policy: TargetPolicy) {}
+
+  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
+    return this.request('POST', url, { 'content-type': 'application/json', ...headers }, body, timeoutMs);
+  }
+
+  /** Whether anything answers at the URL (any status); used when a webhook is saved. */
+  probe(url: string, timeoutMs: number): Promise<HttpAnswer> {
+    return this.request('HEAD', url, {}, undefined, timeoutMs);
+  }
+
+  private request(method: string, raw: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
+    const url = new URL(raw);
+    // Literal addresses skip DNS, so the lookup hook would not see them: check them here.
+    const host = hostOf(url);
+    if (isIP(host)) {
+      const p = this.policy.problem(host, host);
+      if (p) return Promise.reject(new Error(p));
+    }
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const req = lib.request(
+        url,
+        {
+          method,
+          lookup: this.policy.lookup as never,
+          headers: {
+            'user-agent': 'NotebookAutomationServer-Webhooks/1.0',
+            ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+            ...headers,
+          },
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size < MAX_RESPONSE_TEXT) chunks.push(c);
+            size += c.length;
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_TEXT) });
+          });
+          res.on('error', (e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
+        },
+      );
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new Error(describe(e)));
+      });
+      req.end(body);
+    });
+  }
+}
+
+function describe(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `connection refused (${e.message.replace(/^connect ECONNREFUSED /, '')})`;
+    case 'ENOTFOUND':
+      return 'the host could not be resolved';
+    case 'ECONNRESET':
+      return 'the connection was reset';
+    default:
+      return e.message;
+  }
+}

@@ -1,0 +1,114 @@
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { CurrentUser, Principal, requireAdmin } from '@app/identity';
+import { DomainError, Params } from '@app/rest';
+import { CreateWebhookDto, IngestDto, ListDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { WebhooksService } from './webhooks.service';
+
+/**
+ * Organization webhooks, administrators only. Fixed paths (settings, createWebhook, events/ingest) are
+ * declared before `:id` so they are not taken for webhook ids.
+ */
+@Controller('sharing/rest/portals/:orgId/webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly webhooks: WebhooksService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Only this server's organization (or `self`), and only its administrators. */
+  private admin(p: Principal, orgId: string): void {
+    requireAdmin(p);
+    if (orgId !== 'self' && orgId.toLowerCase() !== this.config.org.id.toLowerCase()) throw DomainError.notFound('Organization', orgId);
+  }
+
+  @Get()
+  list(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(ListDto) q: z.infer<typeof ListDto>) {
+    this.admin(p, org);
+    return this.webhooks.list(q.start, q.num);
+  }
+
+  @Post('createWebhook')
+  @HttpCode(200)
+  async create(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(CreateWebhookDto) dto: z.infer<typeof CreateWebhookDto>) {
+    this.admin(p, org);
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.create(p, dto)) };
+  }
+
+  @Get('settings')
+  settings(@CurrentUser() p: Principal, @Param('orgId') org: string) {
+    this.admin(p, org);
+    return this.webhooks.getSettings();
+  }
+
+  @Post('settings/update')
+  @HttpCode(200)
+  async updateSettings(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(UpdateSettingsDto) dto: z.infer<typeof UpdateSettingsDto>) {
+    this.admin(p, org);
+    return { success: true, ...(await this.webhooks.updateSettings(dto)) };
+  }
+
+  /** Events that happened elsewhere (another portal, a script), in the seeds' event shape. */
+  @Post('events/ingest')
+  @HttpCode(200)
+  async ingest(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(IngestDto) dto: z.infer<typeof IngestDto>) {
+    this.admin(p, org);
+    return { success: true, eventIds: await this.webhooks.ingest(dto) };
+  }
+
+  @Get(':id')
+  async get(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string) {
+    this.admin(p, org);
+    return this.webhooks.view(await this.webhooks.get(id));
+  }
+
+  @Post(':id/update')
+  @HttpCode(200)
+  async update(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(UpdateWebhookDto) dto: z.infer<typeof UpdateWebhookDto>) {
+    this.admin(p, org);
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.update(p, id, dto)) };
+  }
+
+  @Post(':id/delete')
+  @HttpCode(200)
+  async delete(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string) {
+    this.admin(p, org);
+    await this.webhooks.delete(id);
+    return { success: true };
+  }
+
+  @Post(':id/activate')
+  @HttpCode(200)
+  async activate(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string) {
+    this.admin(p, org);
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.setActive(p, id, true)) };
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  async deactivate(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string) {
+    this.admin(p, org);
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.setActive(p, id, false)) };
+  }
+
+  @Get(':id/notificationStatus')
+  status(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(StatusDto) q: z.infer<typeof StatusDto>) {
+    this.admin(p, org);
+    return this.webhooks.notificationStatus(id, q.start, q.num);
+  }
+
+  @Post(':id/notificationStatus')
+  @HttpCode(200)
+  statusPost(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(StatusDto) q: z.infer<typeof StatusDto>) {
+    return this.status(p, org, id, q);
+  }
+
+  /** Ours: sends a failed notification record again, as the same message. */
+  @Post(':id/notificationStatus/:recordId/redeliver')
+  @HttpCode(200)
+  redeliver(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Param('recordId') recordId: string) {
+    this.admin(p, org);
+    return this.webhooks.redeliver(id, recordId);
+  }
+}

@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { ExecutionModule } from '@app/execution';
+import { IdentityModule } from '@app/identity';
+import { NotebooksModule } from '@app/notebooks';
+import { DeactivationPolicy } from './deactivation.service';
+import { DeliveryProcessor } from './delivery.processor';
+import { DeliveryQueue } from './delivery-queue';
+import { FanoutService } from './fanout.service';
+import { HttpSender } from './http-sender';
+import { NotebookLauncher } from './notebook-launcher';
+import { ReceiverHooksController, ReceiversAdminController } from './receivers.controller';
+import { ReceiversService } from './receivers.service';
+import { WebhookRunListener } from './run-listener';
+import { WebhookSettingsService } from './settings.service';
+import { TargetPolicy } from './target-policy';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksHousekeeping } from './webhooks-housekeeping.service';
+import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksService } from './webhooks.service';
+
+const CORE = [WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy];
+
+/** What every process needs: fan-out of its own events onto the delivery queue. */
+@Module({
+  imports: [IdentityModule, NotebooksModule, ExecutionModule],
+  providers: CORE,
+  exports: CORE,
+})
+export class WebhooksModule {}
+
+/** The api: organization webhooks, inbound receivers (admin API and public URLs), event ingestion. */
+@Module({
+  imports: [WebhooksModule, IdentityModule, NotebooksModule, ExecutionModule],
+  controllers: [WebhooksController, ReceiversAdminController, ReceiverHooksController],
+  providers: [WebhooksService, ReceiversService],
+})
+export class WebhooksHttpModule {}
+
+/** A worker node: deliveries, notebook webhook runs and their outcome, housekeeping. */
+@Module({
+  imports: [WebhooksModule, IdentityModule, NotebooksModule, ExecutionModule],
+  providers: [DeliveryProcessor, NotebookLauncher, WebhookRunListener, WebhooksHousekeeping],
+  exports: [WebhooksHousekeeping, DeliveryProcessor],
+})
+export class WebhooksWorkerModule {}

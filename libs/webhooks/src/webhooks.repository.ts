@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, LessThan } from 'typeorm';
+import {
+  DeliveryStatus,
+  DomainEventEntity,
+  WebhookDeliveryEntity,
+  WebhookEntity,
+  WebhookEventMarkEntity,
+  WebhookFailureEntity,
+  WebhookReceiverEntity,
+} from '@app/db';
+
+/** Named queries on webhooks, their notification log, failures and receivers. State changes are conditional. */
+@Injectable()
+export class WebhooksRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private get m() {
+    return this.ds.manager;
+  }
+
+  // Webhooks
+
+  findWebhook(id: string): Promise<WebhookEntity | null> {
+    return this.m.findOneBy(WebhookEntity, { id });
+  }
+
+  async insertWebhook(w: WebhookEntity): Promise<void> {
+    await this.m.insert(WebhookEntity, w as never); // config is free-form JSON
+  }
+
+  async saveWebhook(w: WebhookEntity): Promise<void> {
+    await this.m.save(WebhookEntity, w as never);
+  }
+
+  async deleteWebhook(id: string): Promise<boolean> {
+    return ((await this.m.delete(WebhookEntity, { id })).affected ?? 0) > 0;
+  }
+
+  async pageWebhooks(start: number, num: number): Promise<{ total: number; rows: WebhookEntity[] }> {
+    const [rows, total] = await this.m.findAndCount(WebhookEntity, { order: { created: 'ASC', id: 'ASC' }, skip: start - 1, take: num });
+    return { total, rows };
+  }
+
+  activeWebhooks(): Promise<WebhookEntity[]> {
+    return this.m.findBy(WebhookEntity, { isActive: true });
+  }
+
+  /** Activates (clearing past failures, so the policy starts afresh) or deactivates by hand. */
+  async setActive(id: string, active: boolean, by: string, at: Date): Promise<void> {
+    await this.m.update(WebhookEntity, { id }, { isActive: active, deactivatedReason: null, modifiedId: by, modified: at });
+    if (active) await this.m.delete(WebhookFailureEntity, { webhookId: id });
+  }
+
+  /** Deactivates under the policy; false if it was already inactive. */
+  async deactivateByPolicy(id: string, reason: string): Promise<boolean> {
+    const r = await this.m.update(WebhookEntity, { id, isActive: true }, { isActive: false, deactivatedReason: reason });
+    return (r.affected ?? 0) > 0;
+  }
+
+  // Failures (for the deactivation policy)
+
+  async addFailure(webhookId: string, at: Date): Promise<void> {
+    await this.m.insert(WebhookFailureEntity, { webhookId, occurredAt: at });
+  }
+
+  async countFailuresSince(webhookId: string, since: Date): Promise<number> {
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM webhook_failures WHERE webhook_id = $1 AND occurred_at > $2`, [webhookId, since]);
+    return n;
+  }
+
+  async purgeFailures(before: Date): Promise<number> {
+    return (await this.m.delete(WebhookFailureEntity, { occurredAt: LessThan(before) })).affected ?? 0;
+  }
+
+  // Deliveries (the notification log)
+
+  /** Inserts the delivery of an event to a webhook unless one exists; returns the stored one either way. */
+  async insertDeliveryIfAbsent(d: WebhookDeliveryEntity): Promise<WebhookDeliveryEntity> {
+    await this.m.createQueryBuilder().insert().into(WebhookDeliveryEntity).values(d as never).orIgnore().execute();
+    return (await this.m.findOneBy(WebhookDeliveryEntity, { webhookId: d.webhookId, eventId: d.eventId }))!;
+  }
+
+  findDelivery(id: string): Promise<WebhookDeliveryEntity | null> {
+    return this.m.findOneBy(WebhookDeliveryEntity, { id });
+  }
+
+  findDeliveryByRun(runId: string): Promise<WebhookDeliveryEntity | null> {
+    return this.m.findOneBy(WebhookDeliveryEntity, { runId });
+  }
+
+  async pageDeliveries(webhookId: string, start: number, num: number): Promise<{ total: number; rows: WebhookDeliveryEntity[] }> {
+    const [rows, total] = await this.m.findAndCount(WebhookDeliveryEntity, {
+      where: { webhookId },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: start - 1,
+      take: num,
+    });
+    return { total, rows };
+  }
+
+  /** Updates a delivery only if it is still in one of `from` (and, when given, at `attempts`): handlers stay idempotent. */
+  async updateDelivery(id: string, from: DeliveryStatus[], patch: Partial<WebhookDeliveryEntity>, attempts?: number): Promise<boolean> {
+    const qb = this.m
+      .createQueryBuilder()
+      .update(WebhookDeliveryEntity)
+      .set(patch as never)
+      .where('id = :id AND status IN (:...from)', { id, from });
+    if (attempts !== undefined) qb.andWhere('attempts = :attempts', { attempts });
+    return ((await qb.execute()).affected ?? 0) > 0;
+  }
+
+  pendingDeliveriesBefore(before: Date, limit = 500): Promise<WebhookDeliveryEntity[]> {
+    return this.m.find(WebhookDeliveryEntity, { where: { status: 'pending', createdAt: LessThan(before) }, take: limit });
+  }
+
+  /** Notebook deliveries still `submitted` although their run has ended (the listener missed it), or is gone. */
+  async submittedWithEndedRuns(goneBefore: Date, limit = 500): Promise<Array<{ deliveryId: string; runId: string; runStatus: string | null }>> {
+    const rows: Array<{ delivery_id: string; run_id: string; run_status: string | null }> = await this.ds.query(
+      `SELECT d.id AS delivery_id, d.run_id, r.status AS run_status
+         FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id
+        WHERE d.status = 'submitted'
+          AND (r.status IN ('COMPLETED','FAILED') OR (r.id IS NULL AND d.invoked_at < $1))
+        LIMIT $2`,
+      [goneBefore, limit],
+    );
+    return rows.map((r) => ({ deliveryId: r.delivery_id, runId: r.run_id, runStatus: r.run_status }));
+  }
+
+  async purgeDeliveries(status: DeliveryStatus, finishedBefore: Date): Promise<number> {
+    return (await this.m.delete(WebhookDeliveryEntity, { status, finishedAt: LessThan(finishedBefore) })).affected ?? 0;
+  }
+
+  // Fan-out bookkeeping
+
+  async markDispatched(eventId: string, at: Date): Promise<void> {
+    await this.m.createQueryBuilder().insert().into(WebhookEventMarkEntity).values({ eventId, dispatchedAt: at }).orIgnore().execute();
+  }
+
+  /** Events in the window that no fan-out has marked (the process that recorded them died first). */
+  unmarkedEvents(from: Date, to: Date, limit = 1000): Promise<DomainEventEntity[]> {
+    return this.m
+      .createQueryBuilder(DomainEventEntity, 'e')
+      .leftJoin(WebhookEventMarkEntity, 'm', 'm.event_id = e.id')
+      .where('m.event_id IS NULL AND e.occurred_at >= :from AND e.occurred_at < :to', { from, to })
+      .orderBy('e.occurredAt', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
+  async purgeMarks(before: Date): Promise<void> {
+    await this.m.delete(WebhookEventMarkEntity, { dispatchedAt: LessThan(before) });
+  }
+
+  async insertEvent(e: DomainEventEntity): Promise<void> {
+    await this.m.insert(DomainEventEntity, e as never); // properties is free-form JSON
+  }
+
+  // Inbound receivers
+
+  findReceiver(id: string): Promise<WebhookReceiverEntity | null> {
+    return this.m.findOneBy(WebhookReceiverEntity, { id });
+  }
+
+  listReceivers(): Promise<WebhookReceiverEntity[]> {
+    return this.m.find(WebhookReceiverEntity, { order: { created: 'ASC', id: 'ASC' } });
+  }
+
+  async saveReceiver(r: WebhookReceiverEntity): Promise<void> {
+    await this.m.save(WebhookReceiverEntity, r as never);
+  }
+
+  async deleteReceiver(id: string): Promise<boolean> {
+    return ((await this.m.delete(WebhookReceiverEntity, { id })).affected ?? 0) > 0;
+  }
+}
