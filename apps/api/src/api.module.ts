@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AppConfig, ConfigModule } from '@app/config';
+import { ClockModule } from '@app/clock';
+import { DbModule } from '@app/db';
+import { EventsModule } from '@app/events';
+import { ExecutionHttpModule } from '@app/execution';
+import { IdentityHttpModule } from '@app/identity';
+import { NotebooksHttpModule } from '@app/notebooks';
+import { RedisModule } from '@app/queues';
+import { TasksHttpModule, TasksModule } from '@app/tasks';
+import { WebhooksHttpModule } from '@app/webhooks';
+import { HealthController } from './health/health.controller';
+
+/** The HTTP process: the sharing API, the admin API and health checks. */
+@Module({})
+export class ApiModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule,
+        DbModule,
+        RedisModule,
+        EventsModule,
+        ScheduleModule.forRoot(),
+        IdentityHttpModule,
+        NotebooksHttpModule,
+        ExecutionHttpModule,
+        TasksModule,
+        TasksHttpModule,
+        WebhooksHttpModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { INestApplication, Logger, NestApplicationOptions } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppConfig } from '@app/config';
+import { bodyParseErrors, pjsonMiddleware, RestExceptionFilter } from '@app/rest';
+import { ApiModule } from './api.module';
+
+/** Builds the api application (used by main.ts and by the tests). */
+export async function createApi(config: AppConfig, opts: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), apiAppOptions(opts));
+  return configureApi(app, config);
+}
+
+/** Options for creating the api application; tests pass them to a testing module's `createNestApplication`. */
+export function apiAppOptions(opts: { logger?: false } = {}): NestApplicationOptions {
+  return { bodyParser: false, rawBody: true, logger: opts.logger === false ? false : undefined };
+}
+
+/** Body parsers, `f=pjson`, the error format: everything the api needs beyond its module. */
+export function configureApi(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
+  // Forms carry whole notebooks in their `text` field, so the body limit follows the notebook limit.
+  const limit = config.limits.maxNotebookBytes + 64 * 1024;
+  app.useBodyParser('json', { limit });
+  app.useBodyParser('urlencoded', { extended: true, limit });
+  app.use(bodyParseErrors);
+  app.use(pjsonMiddleware);
+  app.useGlobalFilters(new RestExceptionFilter());
+  app.set('trust proxy', true);
+  app.enableShutdownHooks();
+  return app;
+}
+
+export const apiLogger = new Logger('Api');

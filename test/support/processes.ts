@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig } from '@app/config';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The environment that makes a built process use the same database and Redis prefix as a test's config. */
+export function envFor(config: AppConfig, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: config.db.url,
+    REDIS_URL: config.redis.url,
+    REDIS_PREFIX: config.redis.prefix,
+    ADMIN_USERNAME: config.auth.initialAdmin.username,
+    ADMIN_PASSWORD: config.auth.initialAdmin.password ?? '',
+    TOKEN_SECRET: config.auth.tokenSecret,
+    BCRYPT_ROUNDS: String(config.auth.bcryptRounds),
+    HEARTBEAT_SECONDS: String(config.execution.heartbeatSeconds),
+    NODE_NAME: config.nodeName,
+    ...extra,
+  };
+}
+
+/** A built app (`npm run build`) running as its own process, as in production. */
+export class AppProcess {
+  readonly output: string[] = [];
+  private constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
+  }
+
+  static start(app: 'api' | 'worker', env: Record<string, string>): AppProcess {
+    const main = join(ROOT, 'dist', 'apps', app, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+    return new AppProcess(spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  /** Resolves once the process has printed `text`. */
+  async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const all = this.output.join('');
+      if (typeof text === 'string' ? all.includes(text) : text.test(all)) return;
+      if (this.child.exitCode !== null) throw new Error(`process exited (${this.child.exitCode}):\n${all.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no '${text}' within ${timeoutMs} ms:\n${this.output.join('').slice(-3000)}`);
+  }
+
+  /** SIGKILL: no shutdown hooks run, as when a machine dies. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await gone;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    await gone;
+    clearTimeout(t);
+  }
+}
