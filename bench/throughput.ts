@@ -1,0 +1,92 @@
+/**
+ * throughput: completed runs per minute on one worker node, for a one-cell notebook (`print(1)`) and a
+ * 5-second notebook (`time.sleep(5)`), at maxExecuteNotebookContainersPerNode 2, 4 and 10, warm pool on
+ * (warmPoolSizePerRuntime=2). Each configuration: BENCH_THROUGHPUT_RUNS (20) runs submitted at once through
+ * executeNotebook; runs/min = runs / (last finished_at − first submit). The node's containers are counted
+ * from Docker every 100 ms throughout, to show the cap held (warm + running).
+ *
+ *   npm run bench:throughput
+ */
+import { machine, oneCell, percentiles, sampleContainers, Site, sleep, writeResult, runBenchmark } from './support';
+import { containersOf, docker } from './support';
+
+const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 20);
+const CAPS = (process.env.BENCH_CAPS ?? '2,4,10').split(',').map(Number);
+const POOL = Number(process.env.BENCH_POOL ?? 2);
+
+async function settle(site: Site, cap: number) {
+  // Start each configuration from the same steady state: no run in progress and the pool full of READY containers.
+  const want = Math.min(POOL, cap);
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    const cs = await containersOf(site.nodeName);
+    let ready = 0;
+    for (const c of cs) {
+      const logs = (await docker.getContainer(c.Id).logs({ stdout: true, stderr: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+      if (c.State === 'running' && logs.toString('latin1').includes('NBRUNNER READY')) ready++;
+    }
+    if (cs.length === want && ready === want) return;
+    await sleep(200);
+  }
+}
+
+async function one(site: Site, itemId: string, cap: number, label: string) {
+  await site.setProperties({ maxExecuteNotebookContainersPerNode: cap });
+  await settle(site, cap);
+  await sleep(200); // the worker reads READY from its own stream
+  const sampler = sampleContainers(site.nodeName, 100);
+  const t0 = Date.now();
+  const ids = await Promise.all(Array.from({ length: RUNS }, () => site.form('/arcgis/admin/notebooks/executeNotebook', { itemId, updatePortalItem: 'false', f: 'json' }).then((r) => r.jobId as string)));
+  const until = t0 + 15 * 60_000;
+  let rows: Array<{ status: string; finished_at: Date; submitted_at: Date; result: { warm?: boolean } | null }> = [];
+  for (;;) {
+    rows = (await site.pg.query(`SELECT status, finished_at, submitted_at, result FROM runs WHERE id = ANY($1)`, [ids])).rows;
+    if (rows.every((r) => r.status === 'COMPLETED' || r.status === 'FAILED')) break;
+    if (Date.now() > until) throw new Error(`${label} cap ${cap}: runs did not finish in 15 min`);
+    await sleep(100);
+  }
+  const { max, samples } = await sampler.stop();
+  const last = Math.max(...rows.map((r) => r.finished_at.getTime()));
+  const seconds = (last - t0) / 1000;
+  const r = {
+    notebook: label,
+    cap,
+    runs: RUNS,
+    completed: rows.filter((x) => x.status === 'COMPLETED').length,
+    warmRuns: rows.filter((x) => x.result?.warm).length,
+    seconds: Math.round(seconds * 10) / 10,
+    runsPerMinute: Math.round((RUNS / seconds) * 60 * 10) / 10,
+    runLatencyMs: percentiles(rows.map((x) => x.finished_at.getTime() - x.submitted_at.getTime())),
+    maxContainersSeen: max,
+    dockerSamples: samples,
+    capHeld: max <= cap,
+  };
+  console.log(
+    `  ${label.padEnd(9)} cap ${String(cap).padStart(2)}: ${r.completed}/${RUNS} completed in ${r.seconds}s → ${r.runsPerMinute} runs/min; ` +
+      `max containers seen ${max} (${samples} samples) ${r.capHeld ? 'cap held' : 'CAP EXCEEDED'}; warm ${r.warmRuns}`,
+  );
+  return r;
+}
+
+async function main() {
+  const before = machine();
+  console.log(`throughput: ${RUNS} runs per configuration, caps ${CAPS.join(',')}, pool ${POOL}; machine ${JSON.stringify(before)}`);
+  const site = await Site.start({ env: { WARM_POOL_SIZE: String(POOL), MAX_CONTAINERS_PER_NODE: String(CAPS[0]) } });
+  try {
+    const short = await site.addNotebook(oneCell());
+    const fiveSec = await site.addNotebook(oneCell('import time\ntime.sleep(5)\nprint("done")'));
+    const results = [];
+    for (const [label, item] of [
+      ['one-cell', short],
+      ['5-second', fiveSec],
+    ] as const) {
+      for (const cap of CAPS) results.push(await one(site, item, cap, label));
+    }
+    const file = writeResult('throughput', { runsPerConfiguration: RUNS, warmPoolSizePerRuntime: POOL, results, machine: { before, after: machine() } });
+    console.log(`  → ${file}`);
+  } finally {
+    await site.stop();
+  }
+}
+
+runBenchmark(main);
