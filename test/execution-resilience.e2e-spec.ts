@@ -30,10 +30,10 @@ describe('execution engine under load and failure', () => {
     let worker: INestApplicationContext;
     afterAll(async () => worker?.close());
 
-    it('never has more than the cap of containers, and a raised cap applies without a restart', async () => {
+    it('never has more than the cap of containers, and a raised cap applies at once, even while every slot is busy', async () => {
       await setProps({ maxExecuteNotebookContainersPerNode: 2 });
       worker = await startWorker(h.config);
-      const itemId = await h.addNotebook(admin, 'admin', sleeping(4));
+      const itemId = await h.addNotebook(admin, 'admin', sleeping(15));
       const jobs = [];
       for (let i = 0; i < 6; i++) jobs.push(await execute(itemId));
 
@@ -46,7 +46,11 @@ describe('execution engine under load and failure', () => {
       }
       expect(maxSeen).toBe(2);
 
-      // Raise the cap while runs still wait: more start at once, same worker process.
+      // Both slots are held by runs with seconds still to go. A raised cap must start more runs now, in the same
+      // worker process, not once those end.
+      const holding = [];
+      for (const id of jobs) if ((await job(id)).status === 'PROCESSING') holding.push(id);
+      expect(holding).toHaveLength(2);
       await setProps({ maxExecuteNotebookContainersPerNode: 4 });
       let maxAfter = 0;
       await eventually(async () => {
@@ -54,12 +58,27 @@ describe('execution engine under load and failure', () => {
         maxAfter = Math.max(maxAfter, n);
         return n > 2;
       }, 20_000, 100);
+      for (const id of holding) expect((await job(id)).status).toBe('PROCESSING');
       expect(maxAfter).toBeGreaterThan(2);
       expect(maxAfter).toBeLessThanOrEqual(4);
 
+      // Lowered below what runs now: those runs go on, and no new one starts until fewer than the new cap are left.
+      await setProps({ maxExecuteNotebookContainersPerNode: 2 });
+      let under = false;
+      let maxUnder = 0;
+      await eventually(async () => {
+        const statuses = (await Promise.all(jobs.map(job))).map((j) => j.status as string);
+        const n = statuses.filter((st) => st === 'PROCESSING').length;
+        if (n <= 2) under = true;
+        if (under) maxUnder = Math.max(maxUnder, n);
+        return statuses.every((st) => st === 'COMPLETED');
+      }, 120_000, 150);
+      expect(under).toBe(true);
+      expect(maxUnder).toBeLessThanOrEqual(2);
+
       for (const id of jobs) expect((await eventually(async () => ((await job(id)).status === 'COMPLETED' ? job(id) : null), 90_000)).status).toBe('COMPLETED');
       const machines = (await h.http.get('/arcgis/admin/machines').set(auth())).body.machines;
-      expect(machines).toEqual([expect.objectContaining({ machineName: h.config.nodeName, maxExecuteNotebookContainersPerNode: 4, healthcheck: true })]);
+      expect(machines).toEqual([expect.objectContaining({ machineName: h.config.nodeName, maxExecuteNotebookContainersPerNode: 2, healthcheck: true })]);
       // The status comes from the node's heartbeat: wait for the beat after the last run ended.
       const status = await eventually(async () => {
         const s = (await h.http.get(`/arcgis/admin/machines/${h.config.nodeName}/status`).set(auth())).body;

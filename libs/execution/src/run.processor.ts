@@ -21,11 +21,22 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /**
  * The worker node: takes runs off the queue, at most `maxExecuteNotebookContainersPerNode` at once.
  * The cap follows the site property live (pub/sub, and re-read at every heartbeat).
+ *
+ * Why one BullMQ Worker of concurrency 1 per slot rather than one Worker whose `concurrency` is set: a busy Worker
+ * only looks at a raised concurrency once one of its jobs ends, so with every slot held by long runs a raised cap
+ * would start nothing for as long as they last. A new slot starts taking runs at once; a retired one takes no more
+ * and closes when its run ends.
  */
 @Injectable()
 export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('RunProcessor');
-  private worker?: Worker<RunJob>;
+  private slots: Worker<RunJob>[] = [];
+  private readonly retiring = new Set<Promise<void>>();
+  /** Non-blocking commands of every slot; each slot's Worker makes its own blocking connection. */
+  private connection?: Redis;
+  private taking = false;
+  /** Runs this process is executing (a retired slot's run counts until it ends). */
+  private running = 0;
   private cancels?: Redis;
   private heartbeat?: NodeJS.Timeout;
   private readonly startedAt: Date;
@@ -51,14 +62,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     await this.reconcile();
     const props = await this.props.getAll();
     this.cap = props.maxExecuteNotebookContainersPerNode;
-    this.worker = new Worker<RunJob>(QUEUES.runs, (job: Job<RunJob>) => this.executor.execute(job.data.runId), {
-      connection: this.redis.make(),
-      prefix: this.redis.prefix,
-      concurrency: this.cap,
-      autorun: false,
-    });
-    this.worker.on('failed', (job, err) => this.log.warn(`job ${job?.id} will be retried: ${err.message}`));
-    this.worker.on('error', (err) => this.log.warn(`queue error: ${err.message}`));
+    this.connection = this.redis.make();
     await this.props.subscribe((p) => this.apply(p));
     this.cancels = this.redis.make();
     await this.cancels.subscribe(cancelChannel(this.redis.prefix));
@@ -66,18 +70,51 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.apply(props);
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), this.config.execution.heartbeatSeconds * 1000);
-    void this.worker.run();
+    this.taking = true;
+    this.resize();
     this.log.log(`node ${this.config.nodeName} taking runs, at most ${this.cap} at once`);
   }
 
   /** Applies a (possibly changed) cap and pool size without a restart. */
   private apply(p: SystemProperties): void {
+    if (this.cap !== p.maxExecuteNotebookContainersPerNode && this.taking) this.log.log(`cap is now ${p.maxExecuteNotebookContainersPerNode}`);
     this.cap = p.maxExecuteNotebookContainersPerNode;
-    if (this.worker && this.worker.concurrency !== this.cap) {
-      this.worker.concurrency = this.cap;
-      this.log.log(`cap is now ${this.cap}`);
-    }
+    this.resize();
     this.pool.configure({ sizePerRuntime: p.warmPoolSizePerRuntime, cap: this.cap });
+  }
+
+  /** One taking slot per unit of the cap. */
+  private resize(): void {
+    if (!this.taking) return;
+    while (this.slots.length < this.cap) this.slots.push(this.slot());
+    while (this.slots.length > this.cap) {
+      const closing = this.slots.pop()!.close().catch((e) => this.log.warn(`closing a slot: ${(e as Error).message}`));
+      this.retiring.add(closing);
+      void closing.finally(() => this.retiring.delete(closing));
+    }
+  }
+
+  private slot(): Worker<RunJob> {
+    const w = new Worker<RunJob>(QUEUES.runs, (job: Job<RunJob>) => this.process(job), {
+      connection: this.connection!,
+      prefix: this.redis.prefix,
+      concurrency: 1,
+    });
+    w.on('failed', (job, err) => this.log.warn(`job ${job?.id} will be retried: ${err.message}`));
+    w.on('error', (err) => this.log.warn(`queue error: ${err.message}`));
+    return w;
+  }
+
+  private async process(job: Job<RunJob>): Promise<void> {
+    // After the cap was lowered, runs started under the old cap may still be going: start none until below it.
+    while (this.running >= this.cap && this.taking) await new Promise((r) => setTimeout(r, 200));
+    if (!this.taking) throw new Error(`node ${this.config.nodeName} is shutting down; the run goes back to the queue`);
+    this.running++;
+    try {
+      await this.executor.execute(job.data.runId);
+    } finally {
+      this.running--;
+    }
   }
 
   /**
@@ -144,7 +181,10 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     clearInterval(this.heartbeat);
     // Let short runs finish; stop the rest after a grace period so shutdown is bounded.
     const stop = setTimeout(() => this.executor.stopAll(), SHUTDOWN_GRACE_MS);
-    await this.worker?.close();
+    this.taking = false;
+    const slots = this.slots;
+    this.slots = [];
+    await Promise.all([...slots.map((w) => w.close()), ...this.retiring]);
     clearTimeout(stop);
     await this.pool.drain();
     await this.cancels?.quit().catch(() => undefined);
