@@ -34,7 +34,7 @@ describe('execution engine under load and failure', () => {
       await setProps({ maxExecuteNotebookContainersPerNode: 2 });
       worker = await startWorker(h.config);
       const itemId = await h.addNotebook(admin, 'admin', sleeping(15));
-      const jobs = [];
+      const jobs: string[] = [];
       for (let i = 0; i < 6; i++) jobs.push(await execute(itemId));
 
       // Sample Docker while the first runs go: never more than 2 containers of this node.
