@@ -25,6 +25,11 @@ export class RunQueue implements OnApplicationShutdown {
     await this.queue.add(JOBS.executeRun, { runId }, { jobId: runId });
   }
 
+  /** Many runs in one round trip to Redis (a scheduler tick). */
+  async enqueueMany(runIds: string[]): Promise<void> {
+    if (runIds.length) await this.queue.addBulk(runIds.map((runId) => ({ name: JOBS.executeRun, data: { runId }, opts: { jobId: runId } })));
+  }
+
   /** Drops a queued job; false if it is already running or gone. */
   async drop(runId: string): Promise<boolean> {
     const job = await this.queue.getJob(runId);

@@ -18,7 +18,8 @@ export class RunsRepository {
     return this.ds.manager.findOneBy(RunEntity, { id });
   }
 
-  async insert(run: RunEntity, m?: EntityManager): Promise<void> {
+  async insert(run: RunEntity | RunEntity[], m?: EntityManager): Promise<void> {
+    if (Array.isArray(run) && !run.length) return;
     await this.m(m).insert(RunEntity, run as never);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { newId, RunEntity, RunTrigger } from '@app/db';
+import { ItemEntity, newId, RunEntity, RunTrigger } from '@app/db';
 import { isAdmin, Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
 import { RedisConnections } from '@app/queues';
@@ -9,7 +9,14 @@ import { DomainError } from '@app/rest';
 import { parameterProblems } from './python-literal';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
+import { SystemProperties } from './system-properties';
 import { SystemPropertiesService } from './system-properties.service';
+
+/** What a run needs to know of its notebook; `runtime` is the error to report when the notebook names none we have. */
+interface NotebookFacts {
+  item: ItemEntity | null;
+  runtime?: string | DomainError;
+}
 
 export interface SubmitRun {
   trigger: RunTrigger;
@@ -49,9 +56,38 @@ export class RunsService {
 
   /** Builds a valid run row without storing it (tasks store it in their own transaction). */
   async prepare(req: SubmitRun): Promise<RunEntity> {
-    // Why in parallel: the item, the properties and the notebook text are independent reads;
-    // one round trip instead of three on every submit.
-    const [item, props, data] = await Promise.all([this.items.findById(req.itemId), this.props.getAll(), this.items.dataOf(req.itemId)]);
+    return this.preparer()(req);
+  }
+
+  /**
+   * `prepare` for many runs at once (a scheduler tick): the properties are read once, and each notebook read and
+   * checked once however many runs name it.
+   */
+  preparer(): (req: SubmitRun) => Promise<RunEntity> {
+    let props: Promise<SystemProperties> | undefined;
+    const notebooks = new Map<string, Promise<NotebookFacts>>();
+    return async (req) => {
+      props ??= this.props.getAll();
+      let facts = notebooks.get(req.itemId);
+      if (!facts) notebooks.set(req.itemId, (facts = this.notebookFacts(req.itemId)));
+      const [p, f] = await Promise.all([props, facts]);
+      return this.build(req, p, f);
+    };
+  }
+
+  private async notebookFacts(itemId: string): Promise<NotebookFacts> {
+    // Why in parallel: the item and the notebook text are independent reads.
+    const [item, data] = await Promise.all([this.items.findById(itemId), this.items.dataOf(itemId)]);
+    if (!item || item.type !== NOTEBOOK_TYPE) return { item };
+    try {
+      return { item, runtime: this.runtimeOf(itemId, data) };
+    } catch (e) {
+      if (e instanceof DomainError) return { item, runtime: e };
+      throw e;
+    }
+  }
+
+  private build(req: SubmitRun, props: SystemProperties, { item, runtime }: NotebookFacts): RunEntity {
     if (!item) throw DomainError.notFound('Item', req.itemId);
     if (item.type !== NOTEBOOK_TYPE) throw DomainError.invalid('NOT_A_NOTEBOOK', `Item '${req.itemId}' is a ${item.type}, not a Notebook.`);
     const problems = parameterProblems(req.parameters ?? {});
@@ -63,7 +99,7 @@ export class RunsService {
     if (!(timeout > 0) || timeout > max) {
       throw DomainError.invalid('INVALID_TIMEOUT', `executionTimeoutInMinutes must be greater than 0 and at most ${max} (got ${timeout}).`);
     }
-    const runtime = this.runtimeOf(req.itemId, data);
+    if (runtime instanceof DomainError) throw runtime;
     const now = this.clock.now();
     return Object.assign(new RunEntity(), {
       id: newId(),

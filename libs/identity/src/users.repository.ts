@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { UserEntity } from '@app/db';
 
 /** Named queries on users; nothing else in the codebase builds user queries. */
@@ -14,6 +14,10 @@ export class UsersRepository {
 
   findById(id: string): Promise<UserEntity | null> {
     return this.repo().findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<UserEntity[]> {
+    return ids.length ? this.repo().findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
   findByUsername(username: string, m?: EntityManager): Promise<UserEntity | null> {

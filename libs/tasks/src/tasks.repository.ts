@@ -3,8 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { RunEntity, RunStatus, TaskEntity, TaskRunEntity, TaskRunStatus } from '@app/db';
 
-export const OPEN_TASK_RUN: TaskRunStatus[] = ['scheduled', 'executing'];
-
 /** A task run with the state of the run it started (if any). */
 export interface TaskRunRow extends TaskRunEntity {
   runStatus: RunStatus | null;
@@ -75,30 +73,55 @@ export class TasksRepository {
     return this.m(m).countBy(TaskEntity, { active: true, ...(ownerId ? { ownerId } : {}) });
   }
 
-  /** One due task, locked; tasks another node is firing right now are skipped, not waited for. */
-  async claimDue(now: Date, m: EntityManager, except: string[] = []): Promise<TaskEntity | null> {
+  /** Up to `limit` due tasks, locked; tasks another node is firing right now are skipped, not waited for. */
+  async claimDue(now: Date, limit: number, m: EntityManager, except: string[] = []): Promise<TaskEntity[]> {
     const q = m
       .createQueryBuilder(TaskEntity, 't')
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
       .where('t.active AND t.next_fire_at <= :now', { now });
     if (except.length) q.andWhere('t.id NOT IN (:...except)', { except });
-    return q.orderBy('t.next_fire_at', 'ASC').limit(1).getOne();
+    return q.orderBy('t.next_fire_at', 'ASC').limit(limit).getMany();
   }
 
-  /** Whether the task's previous run is still queued or running (not yet recorded as finished). */
-  async openRun(taskId: string, m: EntityManager): Promise<TaskRunEntity | null> {
-    return m.findOne(TaskRunEntity, { where: { taskId, status: In(OPEN_TASK_RUN) }, order: { scheduledFor: 'DESC' } });
-  }
-
-  /** Records a fire; false if this fire was already recorded (the unique (task, time) constraint). */
-  async insertTaskRun(r: TaskRunEntity, m: EntityManager): Promise<boolean> {
-    const rows = await m.query(
-      `INSERT INTO task_runs (id, task_id, scheduled_for, status, run_id, result, created, modified)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_id, scheduled_for) DO NOTHING RETURNING id`,
-      [r.id, r.taskId, r.scheduledFor, r.status, r.runId, r.result, r.created, r.modified],
+  /** For each of these tasks that has one, the run id of its open task run (previous run still queued or running). */
+  async openRuns(taskIds: string[], m: EntityManager): Promise<Map<string, string | null>> {
+    if (!taskIds.length) return new Map();
+    const rows: Array<{ task_id: string; run_id: string | null }> = await m.query(
+      `SELECT DISTINCT ON (task_id) task_id, run_id FROM task_runs
+        WHERE task_id = ANY($1::char(32)[]) AND status IN ('scheduled','executing') ORDER BY task_id, scheduled_for DESC`,
+      [taskIds],
     );
-    return rows.length > 0;
+    return new Map(rows.map((r) => [r.task_id, r.run_id]));
+  }
+
+  /** Records fires in one statement; returns how many were new (the unique (task, time) constraint refuses repeats). */
+  async insertTaskRuns(rs: TaskRunEntity[], m: EntityManager): Promise<number> {
+    if (!rs.length) return 0;
+    const res = await m.createQueryBuilder().insert().into(TaskRunEntity).values(rs).orIgnore().returning('id').execute();
+    return res.raw.length;
+  }
+
+  /** Writes the scheduling state of fired tasks, one statement for all of them. */
+  async saveFired(ts: TaskEntity[], m: EntityManager): Promise<void> {
+    if (!ts.length) return;
+    await m.query(
+      `UPDATE tasks t SET next_fire_at = v.next_fire_at, occurrences = v.occurrences, last_start = v.last_start, active = v.active,
+              task_state = v.task_state, consecutive_failures = v.consecutive_failures, disabled_reason = v.disabled_reason
+         FROM unnest($1::char(32)[], $2::timestamptz[], $3::int[], $4::timestamptz[], $5::boolean[], $6::text[], $7::int[], $8::text[])
+              AS v(id, next_fire_at, occurrences, last_start, active, task_state, consecutive_failures, disabled_reason)
+        WHERE t.id = v.id`,
+      [
+        ts.map((t) => t.id),
+        ts.map((t) => t.nextFireAt),
+        ts.map((t) => t.occurrences),
+        ts.map((t) => t.lastStart),
+        ts.map((t) => t.active),
+        ts.map((t) => t.taskState),
+        ts.map((t) => t.consecutiveFailures),
+        ts.map((t) => t.disabledReason),
+      ],
+    );
   }
 
   /** Marks the open task run of `runId` finished; returns its task id, or null if it was not open (already recorded). */
