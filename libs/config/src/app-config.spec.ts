@@ -28,6 +28,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TOKEN_SECRET: must be set in production/);
   });
 
+  it('reports a missing production token secret together with another bad variable', () => {
+    try {
+      loadConfig({ NODE_ENV: 'production', PORT: 'x' });
+      fail('expected an error');
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['PORT', 'TOKEN_SECRET']);
+    }
+  });
+
   it('requires the default runtime to be one of the runtimes', () => {
     expect(() => loadConfig({ DEFAULT_RUNTIME: 'gpu' })).toThrow(/DEFAULT_RUNTIME: must name one of RUNTIMES/);
   });

@@ -1,4 +1,4 @@
-import { Env, envSchema, parseRuntimes } from './config.schema';
+import { crossCheckedSchema, Env, envSchema, parseRuntimes } from './config.schema';
 
 /** The one typed configuration object every process reads. Built once, at boot. */
 export interface AppConfig {
@@ -51,8 +51,9 @@ export class ConfigError extends Error {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
+    const issues = [...parsed.error.issues, ...(crossCheckedSchema.safeParse(source).error?.issues ?? [])];
     // One line per variable: the first thing wrong with it.
-    const firstPerVariable = parsed.error.issues.filter((i, n, all) => all.findIndex((j) => j.path[0] === i.path[0]) === n);
+    const firstPerVariable = issues.filter((i, n, all) => all.findIndex((j) => j.path[0] === i.path[0]) === n);
     throw new ConfigError(
       firstPerVariable.map((i) => {
         const name = String(i.path[0] ?? '?');

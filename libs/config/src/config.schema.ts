@@ -14,56 +14,64 @@ const url = (protocols: string[]) =>
 const DEV_TOKEN_SECRET = 'dev-only-token-secret-change-me-please-0000';
 
 /** Every environment variable the processes read, with its default. */
-export const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/nbautomation'),
-    RUN_MIGRATIONS: z.string().default('true').pipe(bool),
-    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('nba'),
-    NODE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'letters, digits, . _ - (1-63)').default(hostname()),
-    HOST: z.string().default('127.0.0.1'),
-    PORT: int(0, 65535).default(3000),
-    PUBLIC_URL: url(['http:', 'https:']).optional(),
-    TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_TOKEN_SECRET),
-    TOKEN_DEFAULT_MINUTES: int(1, 525600).default(60),
-    TOKEN_MAX_MINUTES: int(1, 525600).default(20160),
-    ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.@-]{3,128}$/).default('admin'),
-    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-    ORG_ID: z.string().regex(/^[A-Za-z0-9]{8,32}$/).default('0123456789ABCDEF'),
-    ORG_NAME: z.string().min(1).default('Notebook Automation'),
-    MAX_NOTEBOOK_BYTES: int(1024).default(16 * 1024 * 1024),
-    BCRYPT_ROUNDS: int(4, 15).default(10),
-    // Execution
-    DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
-    RUNTIMES: z.string().default('default=nbautomation/runner:latest'),
-    DEFAULT_RUNTIME: z.string().default('default'),
-    CONTAINER_NETWORK: z.string().default('none'),
-    CONTAINER_MEMORY_MB: int(64).default(2048),
-    CONTAINER_CPUS: z.coerce.number().positive().default(1),
-    CONTAINER_PIDS_LIMIT: int(16).default(256),
-    MAX_CONTAINERS_PER_NODE: int(1, 1000).default(10),
-    MAX_RUN_MINUTES: int(1, 10080).default(120),
-    WARM_POOL_SIZE: int(0, 100).default(0),
-    HEARTBEAT_SECONDS: int(1, 3600).default(5),
-    // Webhooks
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
-    WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),
-    WEBHOOK_SUCCESS_RETENTION_DAYS: z.coerce.number().positive().default(1),
-    WEBHOOK_FAILURE_RETENTION_DAYS: z.coerce.number().positive().default(7),
-    WEBHOOK_DELIVERY_CONCURRENCY: int(1, 1000).default(10),
-    INBOUND_WEBHOOK_MAX_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === DEV_TOKEN_SECRET) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TOKEN_SECRET'], message: 'must be set in production' });
-    }
-    if (!parseRuntimes(env.RUNTIMES)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['RUNTIMES'], message: 'must be name=image[,name=image...]' });
-    } else if (!parseRuntimes(env.RUNTIMES)![env.DEFAULT_RUNTIME]) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['DEFAULT_RUNTIME'], message: 'must name one of RUNTIMES' });
-    }
-  });
+const fields = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/nbautomation'),
+  RUN_MIGRATIONS: z.string().default('true').pipe(bool),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('nba'),
+  NODE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'letters, digits, . _ - (1-63)').default(hostname()),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_TOKEN_SECRET),
+  TOKEN_DEFAULT_MINUTES: int(1, 525600).default(60),
+  TOKEN_MAX_MINUTES: int(1, 525600).default(20160),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.@-]{3,128}$/).default('admin'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ORG_ID: z.string().regex(/^[A-Za-z0-9]{8,32}$/).default('0123456789ABCDEF'),
+  ORG_NAME: z.string().min(1).default('Notebook Automation'),
+  MAX_NOTEBOOK_BYTES: int(1024).default(16 * 1024 * 1024),
+  BCRYPT_ROUNDS: int(4, 15).default(10),
+  // Execution
+  DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
+  RUNTIMES: z.string().default('default=nbautomation/runner:latest'),
+  DEFAULT_RUNTIME: z.string().default('default'),
+  CONTAINER_NETWORK: z.string().default('none'),
+  CONTAINER_MEMORY_MB: int(64).default(2048),
+  CONTAINER_CPUS: z.coerce.number().positive().default(1),
+  CONTAINER_PIDS_LIMIT: int(16).default(256),
+  MAX_CONTAINERS_PER_NODE: int(1, 1000).default(10),
+  MAX_RUN_MINUTES: int(1, 10080).default(120),
+  WARM_POOL_SIZE: int(0, 100).default(0),
+  HEARTBEAT_SECONDS: int(1, 3600).default(5),
+  // Webhooks
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
+  WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),
+  WEBHOOK_SUCCESS_RETENTION_DAYS: z.coerce.number().positive().default(1),
+  WEBHOOK_FAILURE_RETENTION_DAYS: z.coerce.number().positive().default(7),
+  WEBHOOK_DELIVERY_CONCURRENCY: int(1, 1000).default(10),
+  INBOUND_WEBHOOK_MAX_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
+});
+
+type CrossChecked = Pick<z.infer<typeof fields>, 'NODE_ENV' | 'TOKEN_SECRET' | 'RUNTIMES' | 'DEFAULT_RUNTIME'>;
+
+function crossChecks(env: CrossChecked, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === DEV_TOKEN_SECRET) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TOKEN_SECRET'], message: 'must be set in production' });
+  }
+  const runtimes = parseRuntimes(env.RUNTIMES);
+  if (!runtimes) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['RUNTIMES'], message: 'must be name=image[,name=image...]' });
+  } else if (!runtimes[env.DEFAULT_RUNTIME]) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['DEFAULT_RUNTIME'], message: 'must name one of RUNTIMES' });
+  }
+}
+
+export const envSchema = fields.superRefine(crossChecks);
+
+/** The checks across variables alone: zod skips `envSchema`'s refinement once any variable fails, these still run. */
+export const crossCheckedSchema = fields.pick({ NODE_ENV: true, TOKEN_SECRET: true, RUNTIMES: true, DEFAULT_RUNTIME: true }).superRefine(crossChecks);
 
 export type Env = z.infer<typeof envSchema>;
 
