@@ -1,4 +1,5 @@
 import { FakeClock } from '@app/clock';
+import { toPrincipal, UsersRepository, UsersService } from '@app/identity';
 import { ApiHarness } from './support/api-harness';
 import { bearer, eventsOf, expectError, expectOneEvent, HEX32, ok } from './support/rest-expect';
 
@@ -350,6 +351,21 @@ describe('identity', () => {
       ok(await lpost('/sharing/rest/portals/self/updateuserrole', { user: 'admin', role: 'org_user' }));
       const second = await lh.token('second', 'second-password');
       ok(await lh.http.post('/sharing/rest/portals/self/updateuserrole').set(bearer(second)).type('form').send({ user: 'admin', role: 'org_admin' }));
+    });
+
+    it('two enabled administrators demoted at the same moment: one demotion passes, the other is refused', async () => {
+      // Straight to the service: through HTTP the actor's own demotion could refuse the other request at sign-in instead.
+      const users = lh.app.get(UsersService);
+      const actor = toPrincipal((await lh.app.get(UsersRepository).findByUsername('admin'))!);
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.allSettled([users.updateRole(actor, 'admin', 'org_user'), users.updateRole(actor, 'second', 'org_user')]);
+        const outcome = results.map((r) => (r.status === 'fulfilled' ? 'demoted' : ((r.reason as { messageCode?: string }).messageCode ?? String(r.reason))));
+        expect(outcome.sort()).toEqual(['LAST_ADMIN', 'demoted']);
+        const admins = (await lh.ds.query(`SELECT username FROM users WHERE role = 'org_admin' AND NOT disabled`)) as Array<{ username: string }>;
+        expect(admins).toHaveLength(1);
+        // Back to two administrators for the next round.
+        await users.updateRole(actor, admins[0].username === 'admin' ? 'second' : 'admin', 'org_admin');
+      }
     });
   });
 

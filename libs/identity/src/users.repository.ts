@@ -12,8 +12,8 @@ export class UsersRepository {
     return (m ?? this.ds.manager).getRepository(UserEntity);
   }
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.repo().findOneBy({ id });
+  findById(id: string, m?: EntityManager): Promise<UserEntity | null> {
+    return this.repo(m).findOneBy({ id });
   }
 
   findByIds(ids: string[]): Promise<UserEntity[]> {
@@ -33,6 +33,11 @@ export class UsersRepository {
       .createQueryBuilder('u')
       .where('lower(u.username) IN (:...names)', { names: usernames.map((n) => n.toLowerCase()) })
       .getMany();
+  }
+
+  /** Serialises changes that could leave the organization without an enabled administrator, until the transaction ends. */
+  async lockAdmins(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('nbautomation:admins'))`);
   }
 
   countAdmins(m?: EntityManager): Promise<number> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import * as bcrypt from 'bcryptjs';
 import { z } from 'zod';
+import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { newId, PRIVILEGES, Privilege, Role, UserEntity } from '@app/db';
 import { EventsService } from '@app/events';
@@ -90,12 +91,22 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Refuses to demote, disable or delete the last enabled administrator. Serialised across the site and read inside
+   * the transaction, so two concurrent demotions of the last two cannot both pass.
+   */
+  private async keepAnAdmin(userId: string, m: EntityManager): Promise<void> {
+    await this.users.lockAdmins(m);
+    const user = await this.users.findById(userId, m);
+    if (user?.role === 'org_admin' && !user.disabled && (await this.users.countAdmins(m)) <= 1) {
+      throw DomainError.conflict('LAST_ADMIN', 'The organization must keep at least one enabled administrator.');
+    }
+  }
+
   async updateRole(actor: Principal, username: string, role: Role): Promise<UserEntity> {
     const user = await this.get(username);
     return this.events.transaction(async (m, record) => {
-      if (user.role === 'org_admin' && !user.disabled && role !== 'org_admin' && (await this.users.countAdmins(m)) <= 1) {
-        throw DomainError.conflict('LAST_ADMIN', 'The organization must keep at least one enabled administrator.');
-      }
+      if (role !== 'org_admin') await this.keepAnAdmin(user.id, m);
       user.role = role;
       await this.users.save(user, m);
       await record(actorOf(actor), {
@@ -111,9 +122,7 @@ export class UsersService implements OnApplicationBootstrap {
   async setDisabled(actor: Principal, username: string, disabled: boolean): Promise<UserEntity> {
     const user = await this.get(username);
     return this.events.transaction(async (m, record) => {
-      if (disabled && user.role === 'org_admin' && !user.disabled && (await this.users.countAdmins(m)) <= 1) {
-        throw DomainError.conflict('LAST_ADMIN', 'The organization must keep at least one enabled administrator.');
-      }
+      if (disabled) await this.keepAnAdmin(user.id, m);
       user.disabled = disabled;
       await this.users.save(user, m);
       await record(actorOf(actor), { source: 'user', operation: disabled ? 'disable' : 'enable', targetId: user.username });
@@ -124,9 +133,7 @@ export class UsersService implements OnApplicationBootstrap {
   async delete(actor: Principal, username: string): Promise<void> {
     const user = await this.get(username);
     await this.events.transaction(async (m, record) => {
-      if (user.role === 'org_admin' && !user.disabled && (await this.users.countAdmins(m)) <= 1) {
-        throw DomainError.conflict('LAST_ADMIN', 'The organization must keep at least one enabled administrator.');
-      }
+      await this.keepAnAdmin(user.id, m);
       if ((await this.users.countOwned(user.id, m)) > 0) {
         throw DomainError.conflict('USER_OWNS_CONTENT', `User '${username}' owns items or groups; reassign or delete them first.`);
       }
