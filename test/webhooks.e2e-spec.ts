@@ -6,7 +6,7 @@ import { RedisConnections } from '@app/queues';
 import { DeliveryQueue, FanoutService, WebhookRunListener, WebhookSettingsService, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
 import { ApiHarness, minimalNotebook } from './support/api-harness';
 import { closedPort, Received, TestReceiver } from './support/webhook-receiver';
-import { eventually, startWorker } from './support/worker-harness';
+import { eventually, sleep, startWorker } from './support/worker-harness';
 
 /**
  * Verifies a delivery per the Standard Webhooks rules, written here from the specification and not with the
@@ -294,6 +294,27 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
     const [r] = await eventually(async () => receiver.at('/remote').length > 0 && receiver.at('/remote'));
     expect(JSON.parse(r.body).events).toEqual([event]);
     expect(receiver.at('/remote')).toHaveLength(1);
+  });
+
+  it('an ingested event published again under its key is stored and delivered once', async () => {
+    const groupId = 'a'.repeat(32);
+    await createWebhook({ name: 'keyed', url: receiver.url('/keyed'), changes: 'manualChanges', events: `/groups/${groupId}/update` });
+    const event = { username: 'remote-admin', userId: 'e'.repeat(32), when: 1543192196521, operation: 'update', source: 'group', id: groupId, properties: {} };
+    const first = await h.http.post(`${base}/events/ingest`).set(auth()).send({ events: [{ ...event, key: 'portal-a:event-1' }] });
+    expect(first.status).toBe(200);
+    // The publisher retries (its first answer was lost), now with a second, new event beside it.
+    const again = await h.http
+      .post(`${base}/events/ingest`)
+      .set(auth())
+      .send({ events: [{ ...event, key: 'portal-a:event-1' }, { ...event, when: 1543192199999, key: 'portal-a:event-2' }] });
+    expect(again.status).toBe(200);
+    expect(again.body.eventIds[0]).toBe(first.body.eventIds[0]);
+    expect(again.body.eventIds[1]).not.toBe(first.body.eventIds[0]);
+    await eventually(async () => receiver.at('/keyed').length >= 2);
+    await sleep(1000); // a duplicate delivery would have arrived by now
+    const delivered = receiver.at('/keyed').map((r) => JSON.parse(r.body).events[0]);
+    expect(delivered.map((e: { when: number }) => e.when).sort()).toEqual([1543192196521, 1543192199999]);
+    expect(delivered[0]).not.toHaveProperty('key');
   });
 
   it('an event whose fan-out was lost (crash after the commit) is swept by the housekeeping pass, once', async () => {

@@ -153,8 +153,14 @@ export class WebhooksRepository {
     await this.m.delete(WebhookEventMarkEntity, { dispatchedAt: LessThan(before) });
   }
 
-  async insertEvent(e: DomainEventEntity): Promise<void> {
-    await this.m.insert(DomainEventEntity, e as never); // properties is free-form JSON
+  /** Stores an event; with an ingest key already stored, stores nothing and answers the stored event's id. */
+  async insertEventOnce(e: DomainEventEntity): Promise<{ id: string; inserted: boolean }> {
+    // properties is free-form JSON
+    const res = await this.m.createQueryBuilder().insert().into(DomainEventEntity).values(e as never).orIgnore().returning('id').execute();
+    if (res.raw.length) return { id: e.id, inserted: true };
+    const stored = await this.m.findOneBy(DomainEventEntity, { ingestKey: e.ingestKey! });
+    if (!stored) throw new Error(`event ${e.id} was neither stored nor found by its key`);
+    return { id: stored.id, inserted: false };
   }
 
   // Inbound receivers

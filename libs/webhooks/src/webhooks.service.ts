@@ -148,7 +148,10 @@ export class WebhooksService {
     return this.settings.update(patch);
   }
 
-  /** Stores events published from elsewhere (origin `ingested`) and fans them out like our own. */
+  /**
+   * Stores events published from elsewhere (origin `ingested`) and fans them out like our own. An event whose `key` is
+   * already stored (a publisher retrying) is not stored or delivered again; its stored id is answered.
+   */
   async ingest(dto: z.infer<typeof IngestDto>): Promise<string[]> {
     const ids: string[] = [];
     for (const e of dto.events) {
@@ -162,10 +165,11 @@ export class WebhooksService {
         occurredAt: e.when ? new Date(e.when) : this.clock.now(),
         properties: e.properties,
         origin: 'ingested' as const,
+        ingestKey: e.key ?? null,
       });
-      await this.repo.insertEvent(row);
-      await this.events.notify(row);
-      ids.push(row.id);
+      const { id, inserted } = await this.repo.insertEventOnce(row);
+      if (inserted) await this.events.notify(row);
+      ids.push(id);
     }
     return ids;
   }

@@ -34,4 +34,8 @@ export class DomainEventEntity {
   /** `local` for events of this server, `ingested` for ones an administrator published from elsewhere. */
   @Column({ type: 'varchar', length: 16, default: 'local' })
   origin: 'local' | 'ingested';
+
+  /** The publisher's own key of an ingested event (unique): publishing it again stores nothing new. */
+  @Column({ name: 'ingest_key', type: 'varchar', length: 200, nullable: true })
+  ingestKey: string | null;
 }

@@ -88,6 +88,8 @@ export const IngestedEvent = z.object({
   source: zSource,
   id: z.string().min(1).max(128),
   properties: z.record(z.unknown()).optional().default({}),
+  /** Ours: the publisher's key for this event; an event published again under its key is stored and delivered once. */
+  key: z.string().min(1).max(200).optional(),
 });
 
 /** `events` (an array or one event), or a whole payload `{info, events}`. */
