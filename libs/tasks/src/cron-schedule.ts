@@ -34,6 +34,8 @@ const DOM_ITEM = /^(LW|L(-\d{1,2})?|\d{1,2}W|\*|\d{1,2}(-\d{1,2})?(\/\d{1,2})?|\
 const needsOwnDayOfMonth = (dom: string) => /W|L-/.test(dom);
 
 const MAX_MONTHS_AHEAD = 12 * 30;
+/** Distinct schedules kept parsed (oldest dropped first). */
+const PARSED_CACHE_SIZE = 1000;
 
 /**
  * A validated schedule that computes fire times. Built on cron-parser (seconds, names, `L`, `#`, `?`, time zones and
@@ -48,7 +50,21 @@ export class CronSchedule {
     private readonly months: number[],
   ) {}
 
+  /** Parsed schedules by their fields: listings and scheduler ticks parse the same few schedules again and again. */
+  private static readonly parsed = new Map<string, CronSchedule>();
+
+  /** Validates the fields (a CronScheduleError names the bad one) and builds the schedule; immutable, so cached. */
   static parse(input: CronFields): CronSchedule {
+    const key = JSON.stringify(input);
+    const hit = CronSchedule.parsed.get(key);
+    if (hit) return hit;
+    const s = CronSchedule.build(input);
+    if (CronSchedule.parsed.size >= PARSED_CACHE_SIZE) CronSchedule.parsed.delete(CronSchedule.parsed.keys().next().value!);
+    CronSchedule.parsed.set(key, s);
+    return s;
+  }
+
+  private static build(input: CronFields): CronSchedule {
     const f = normalise(input);
     const tz = f.timeZone ?? 'UTC';
     if (!isTimeZone(tz)) throw new CronScheduleError('timeZone', `'${tz}' is not an IANA time zone (e.g. UTC, America/New_York)`);
