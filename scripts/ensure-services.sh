@@ -31,4 +31,19 @@ if ! redis_up; then
   for _ in $(seq 1 30); do redis_up && break; sleep 1; done
 fi
 redis_up || { echo "Redis is not answering on 127.0.0.1:6379" >&2; exit 1; }
+
+# The server's own database (DATABASE_URL, default .../nbautomation): a fresh Postgres has none, and the api only
+# migrates a database that exists. Created through the same server and user, from its `postgres` database.
+DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/nbautomation}" node -e '
+  const { Client } = require("pg");
+  const url = new URL(process.env.DATABASE_URL);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = "/postgres";
+  const c = new Client({ connectionString: url.toString() });
+  c.connect()
+    .then(() => c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]))
+    .then((r) => r.rowCount || c.query(`CREATE DATABASE "${name.replace(/"/g, "\"\"")}"`).then(() => console.log(`created database ${name}`)))
+    .then(() => c.end())
+    .catch((e) => { console.error(`could not make sure database ${name} exists: ${e.message}`); process.exit(1); });
+'
 echo "PostgreSQL and Redis are up"
