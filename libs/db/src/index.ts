@@ -4,3 +4,4 @@ export * from './entities';
 export * from './ids';
 export * from './migrator';
 export * from './registry';
+export * from './connection-error';

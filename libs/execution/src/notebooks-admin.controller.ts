@@ -1,10 +1,10 @@
-import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, isAdmin, Principal, requirePrivilege } from '@app/identity';
 import { ItemsService } from '@app/notebooks';
 import { DomainError, Params } from '@app/rest';
-import { ExecuteNotebookDto } from './dto/execute-notebook.dto';
+import { ExecuteNotebookDto, zIdempotencyKey } from './dto/execute-notebook.dto';
 import { RunsService } from './runs.service';
 
 @Controller('arcgis/admin/notebooks')
@@ -18,8 +18,17 @@ export class NotebooksAdminController {
   /** Queues a run and answers at once; clients poll `jobUrl`. Administrators run any notebook, authors their own. */
   @Post('executeNotebook')
   @HttpCode(200)
-  async execute(@CurrentUser() p: Principal, @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>) {
+  async execute(
+    @CurrentUser() p: Principal,
+    @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>,
+    @Headers('idempotency-key') header?: string,
+  ) {
     requirePrivilege(p, 'createNotebooks');
+    const key = header === undefined ? dto.requestId : zIdempotencyKey.safeParse(header);
+    if (key !== undefined && typeof key !== 'string' && !key.success) {
+      throw DomainError.invalid('INVALID_PARAMETERS', `Invalid Idempotency-Key header: ${key.error.issues[0].message}.`);
+    }
+    const requestKey = typeof key === 'string' ? key : key?.data;
     const item = await this.items.findById(dto.itemId);
     if (!item || (!isAdmin(p) && item.ownerId !== p.id)) {
       if (item && (await this.items.canRead(p, item))) throw DomainError.forbidden('Only the owner of a notebook or an administrator can run it.');
@@ -33,6 +42,8 @@ export class NotebooksAdminController {
       updatePortalItem: dto.updatePortalItem,
       saveInjectedParameters: dto.saveInjectedParameters,
       timeoutMinutes: dto.executionTimeoutInMinutes,
+      retryOnInfrastructureFailure: dto.retryOnInfrastructureFailure,
+      requestKey,
     });
     return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
   }

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { RunEntity, RunError, RunStatus } from '@app/db';
+import { isDbUnavailable, RunEntity, RunError, RunStatus } from '@app/db';
 import { TokensService, UsersRepository } from '@app/identity';
 import { ItemsService, parseNotebook } from '@app/notebooks';
 import { notebookToSave } from './notebook-output';
 import { RunFinisher } from './run-finisher';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
+import { untilDbAnswers } from './until-db-answers';
 import { WarmPool } from './warm-pool';
 
 /** Past the run's own timeout (which the runner enforces), how long before the container is killed. */
@@ -15,6 +16,7 @@ const KILL_GRACE_MS = 15_000;
 
 interface ActiveRun {
   abort: AbortController;
+  sessionId?: string;
 }
 
 /** Runs one notebook run in a fresh container and records the outcome. Safe to call twice for one run. */
@@ -39,6 +41,12 @@ export class RunExecutor {
     this.active.get(runId)?.abort.abort('cancelled');
   }
 
+  /** Whether a run in progress holds this runner (by id). */
+  holds(id: string): boolean {
+    for (const a of this.active.values()) if (a.sessionId === id) return true;
+    return false;
+  }
+
   /** Stops every run in progress (the worker is shutting down and will not wait any longer). */
   stopAll(): void {
     for (const a of this.active.values()) a.abort.abort('shutdown');
@@ -51,20 +59,23 @@ export class RunExecutor {
     this.active.set(runId, active);
     let session: RunnerSession | undefined;
     let holding = false; // whether the pool counts this run as holding a container
+    let run: RunEntity | null = null;
+    let inputSent = false;
     try {
       const t0 = this.clock.nowMs();
       // Why in parallel: the claim is conditional (status SUBMITTED), so reading the row alongside
       // it saves a round trip; a run claimed by someone else is dropped below.
-      const [claimed, run] = await Promise.all([
+      const [claimed, found] = await Promise.all([
         this.runs.transition(runId, ['SUBMITTED'], { status: 'PROCESSING', nodeName: this.config.nodeName, startedAt: new Date(t0) }, [
           `Executing on ${this.config.nodeName}.`,
         ]),
         this.runs.findById(runId),
       ]);
-      if (!claimed || !run) return; // done, cancelled or taken by another node
+      if (!claimed || !found) return; // done, cancelled or taken by another node
+      run = found;
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
-      const starting = this.container(run);
+      const starting = this.container(run, active);
       const settled = await Promise.allSettled([this.items.dataOf(run.itemId), this.specOf(run), starting]);
       if (settled[2].status === 'fulfilled') session = settled[2].value.session; // so `finally` removes it
       for (const r of settled) if (r.status === 'rejected') throw r.reason;
@@ -75,21 +86,32 @@ export class RunExecutor {
       ];
       session = got.session;
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
-      if (!session.closed && !session.output) await session.send({ notebook, spec });
+      if (!session.closed && !session.output) {
+        inputSent = true; // from here on the notebook may have had side effects
+        await session.send({ notebook, spec });
+      }
       const sentAt = this.clock.nowMs();
       const out = await session.collect(run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
       const outputAt = this.clock.nowMs();
       const timings = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
-      await this.record(run, out, { warm: got.warm, containerId: session.id, timings });
+      const claimedRun = run;
+      await untilDbAnswers(() => this.record(claimedRun, out, { warm: got.warm, containerId: session!.id, timings }), this.retry(run.id));
     } catch (e) {
-      const run = await this.runs.findById(runId).catch(() => null);
-      if (!run) throw e;
-      if (e instanceof RunnerUnavailableError) {
-        // Give the run back to the queue: BullMQ retries the job until the engine answers.
-        await this.runs.transition(run.id, ['PROCESSING'], { status: 'SUBMITTED', nodeName: null, startedAt: null }, [
-          `${e.message} on ${this.config.nodeName}; will retry.`,
-        ]);
-        throw e;
+      if (!run) throw e; // not claimed (or the claim itself met a Postgres outage): the job is retried
+      if (e instanceof RunnerUnavailableError || isDbUnavailable(e)) {
+        // Nothing ran yet, or the run asks for it: back to the queue; BullMQ retries the job until the dependency answers.
+        if (!inputSent || run.retryOnInfrastructureFailure) {
+          const why = inputSent ? ' while the notebook was running; will retry (retryOnInfrastructureFailure).' : '; will retry.';
+          await this.requeue(run, `${(e as Error).message} on ${this.config.nodeName}${why}`);
+          throw e;
+        }
+        // It may have had side effects: not retried, and marked as not the notebook's fault.
+        return await this.finish(
+          run,
+          'FAILED',
+          [`${(e as Error).message} on ${this.config.nodeName} while the notebook was running; the run was not retried (set retryOnInfrastructureFailure to retry such runs).`],
+          { result: { infrastructureFailure: true } },
+        );
       }
       this.log.error(`run ${run.id}: ${(e as Error).stack}`);
       await this.finish(run, 'FAILED', [`Internal error while running the notebook: ${(e as Error).message}`]);
@@ -101,15 +123,30 @@ export class RunExecutor {
     }
   }
 
+  private retry(runId: string) {
+    return { what: `run ${runId}`, log: this.log };
+  }
+
+  /** Back to SUBMITTED (a fresh container, with a fresh name, on the next attempt). */
+  private async requeue(run: RunEntity, message: string): Promise<void> {
+    await untilDbAnswers(
+      () => this.runs.transition(run.id, ['PROCESSING'], { status: 'SUBMITTED', nodeName: null, startedAt: null }, [message]),
+      this.retry(run.id),
+    );
+  }
+
   /** A warm runner if the pool has one for the runtime, else a cold one started now (same spec either way). */
-  private async container(run: RunEntity): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
+  private async container(run: RunEntity, active: ActiveRun): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
     const claimedAt = this.clock.nowMs();
     const warm = await this.pool.take(run.runtime);
     if (warm) {
+      active.sessionId = warm.id;
       warm.assign(run.id);
       return { session: warm, warm: true, claimedAt };
     }
-    return { session: await this.backend.acquire(run.runtime, { runId: run.id }), warm: false, claimedAt };
+    const session = await this.backend.acquire(run.runtime, { runId: run.id });
+    active.sessionId = session.id;
+    return { session, warm: false, claimedAt };
   }
 
   /** What the runner inside the container needs: parameters, payload, deadline, environment. */
@@ -153,9 +190,15 @@ export class RunExecutor {
       result: { status: result?.status ?? null, containerId: host.containerId, warm: host.warm, timings },
     };
 
+    // The engine stopped the runner (an engine restart): not the notebook's outcome.
+    if (!result && out.interrupted && !out.killed) throw new RunnerUnavailableError(out.interrupted);
     if (out.killed === 'cancelled') return this.finish(run, 'FAILED', ['Cancelled while running.'], { ...extra, cancelled: true }, artifacts);
     if (out.killed === 'shutdown') return this.finish(run, 'FAILED', [`The worker ${this.config.nodeName} shut down while this run was in progress.`], extra, artifacts);
     if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', [timeoutMsg], extra, artifacts);
+    if (out.oomKilled && result?.status !== 'succeeded') {
+      const oom = `The notebook ran out of memory: its container reached the ${this.config.execution.memoryMb} MiB limit (CONTAINER_MEMORY_MB) and was killed by the kernel's OOM killer.`;
+      return this.finish(run, 'FAILED', [oom], { ...extra, ...(result?.error ? { error: result.error } : {}) }, artifacts);
+    }
     if (result?.status === 'succeeded') {
       if (run.updatePortalItem && notebook) {
         const t = this.clock.nowMs();

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@app/clock';
-import { RunEntity, RunStatus } from '@app/db';
+import { isDbUnavailable, RunEntity, RunStatus } from '@app/db';
 import { RunHooks } from './run-hooks';
 import { RunsRepository } from './runs.repository';
+import { untilDbAnswers } from './until-db-answers';
 
 export interface RunOutcome {
   status: RunStatus;
@@ -14,9 +15,14 @@ export interface RunOutcome {
 /**
  * The one way a PROCESSING run is finished: outcome, messages and artifacts stored in one statement, then the
  * listeners (tasks, webhooks) told. Whoever gets there first wins; the others change nothing and tell no one.
+ * While Postgres does not answer, the outcome is kept here and the write retried with backoff until it does
+ * (or the process stops: the next start of this node, or housekeeping, then fails the run).
  */
 @Injectable()
-export class RunFinisher {
+export class RunFinisher implements OnApplicationShutdown {
+  private readonly log = new Logger('RunFinisher');
+  private stopping = false;
+
   constructor(
     private readonly runs: RunsRepository,
     private readonly hooks: RunHooks,
@@ -26,10 +32,24 @@ export class RunFinisher {
   /** True when this call finished the run. */
   async finish(runId: string, outcome: RunOutcome): Promise<boolean> {
     const finishedAt = this.clock.now();
-    const ok = await this.runs.finish(runId, { ...outcome.patch, status: outcome.status, finishedAt }, outcome.messages, outcome.artifacts);
+    const retry = { what: `finishing run ${runId}`, log: this.log, stopped: () => this.stopping };
+    const write = (o: RunOutcome) => untilDbAnswers(() => this.runs.finish(runId, { ...o.patch, status: o.status, finishedAt }, o.messages, o.artifacts), retry);
+    let ok: boolean;
+    try {
+      ok = await write(outcome);
+    } catch (e) {
+      if (isDbUnavailable(e)) throw e; // shutting down
+      // Postgres refused the outcome itself (e.g. a NUL character in the output): the run still ends.
+      this.log.error(`run ${runId}: outcome refused by the database: ${(e as Error).message}`);
+      ok = await write({ status: 'FAILED', messages: [`The run's outcome could not be stored (${(e as Error).message}).`] });
+    }
     if (!ok) return false;
-    const fresh = await this.runs.findById(runId);
+    const fresh = await untilDbAnswers(() => this.runs.findById(runId), retry);
     if (fresh) await this.hooks.finished(fresh);
     return true;
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
   }
 }

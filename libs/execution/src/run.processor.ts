@@ -104,11 +104,15 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** At each heartbeat: the properties re-read, the engine pinged, the pool topped up. */
+  /** At each heartbeat: the properties re-read, the engine pinged, leftovers of an engine restart removed, the pool topped up. */
   private async report() {
     const props = await this.props.getAll();
     this.apply(props);
     const dockerOk = await this.backend.ping();
+    if (dockerOk) {
+      await this.pool.dropClosed();
+      await this.node.tidy((id) => this.executor.holds(id) || this.pool.holds(id));
+    }
     const report = { cap: this.cap, running: this.executor.active.size, dockerOk, warmContainers: this.pool.idle };
     if (dockerOk) void this.pool.refill();
     return report;

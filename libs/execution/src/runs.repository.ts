@@ -18,6 +18,10 @@ export class RunsRepository {
     return this.ds.manager.findOneBy(RunEntity, { id });
   }
 
+  findByRequestKey(ownerId: string, requestKey: string): Promise<RunEntity | null> {
+    return this.ds.manager.findOneBy(RunEntity, { ownerId, requestKey });
+  }
+
   async insert(run: RunEntity | RunEntity[], m?: EntityManager): Promise<void> {
     if (Array.isArray(run) && !run.length) return;
     await this.m(m).insert(RunEntity, run as never);
@@ -103,6 +107,14 @@ export class RunsRepository {
       .leftJoin('worker_nodes', 'n', 'n.name = r.node_name')
       .where(`r.status = 'PROCESSING'`)
       .andWhere('(n.name IS NULL OR n.last_heartbeat < :before)', { before })
+      .getMany();
+  }
+
+  /** Runs in progress whose deadline (start + their timeout) passed before `before`, wherever they run. */
+  findProcessingPastDeadline(before: Date): Promise<RunEntity[]> {
+    return this.ds.manager
+      .createQueryBuilder(RunEntity, 'r')
+      .where(`r.status = 'PROCESSING' AND r.started_at + r.timeout_minutes * interval '1 minute' < :before`, { before })
       .getMany();
   }
 

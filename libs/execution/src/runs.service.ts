@@ -29,6 +29,9 @@ export interface SubmitRun {
   updatePortalItem?: boolean;
   saveInjectedParameters?: boolean;
   timeoutMinutes?: number;
+  retryOnInfrastructureFailure?: boolean;
+  /** Idempotency key: a second submit with the same key (and owner) returns the first run. */
+  requestKey?: string | null;
   taskId?: string | null;
   webhookId?: string | null;
 }
@@ -48,8 +51,19 @@ export class RunsService {
 
   /** Checks the request, stores the run as SUBMITTED and queues it. Nothing is stored when a check fails. */
   async submit(req: SubmitRun): Promise<RunEntity> {
+    if (req.requestKey) {
+      const first = await this.runs.findByRequestKey(req.owner.id, req.requestKey);
+      if (first) return first;
+    }
     const run = await this.prepare(req);
-    await this.runs.insert(run);
+    try {
+      await this.runs.insert(run);
+    } catch (e) {
+      // The same key submitted twice at once: the other insert won; answer its run.
+      const first = req.requestKey && (e as { code?: string }).code === '23505' ? await this.runs.findByRequestKey(req.owner.id, req.requestKey) : null;
+      if (!first) throw e;
+      return first;
+    }
     await this.queue.enqueue(run.id);
     return run;
   }
@@ -115,6 +129,8 @@ export class RunsService {
       updatePortalItem: req.updatePortalItem ?? true,
       saveInjectedParameters: req.saveInjectedParameters ?? false,
       timeoutMinutes: timeout,
+      retryOnInfrastructureFailure: req.retryOnInfrastructureFailure ?? false,
+      requestKey: req.requestKey ?? null,
       status: 'SUBMITTED',
       cancelled: false,
       nodeName: null,

@@ -77,6 +77,18 @@ export class WarmPool {
     return undefined;
   }
 
+  /** Whether a runner (by id) is one of the pool's. */
+  holds(id: string): boolean {
+    return this.ready.some((s) => s.session?.id === id);
+  }
+
+  /** Removes ready runners whose stream ended while idle (their engine restarted): they can take no run. */
+  async dropClosed(): Promise<void> {
+    const dead = this.ready.filter((s) => s.session!.closed);
+    for (const s of dead) this.ready.splice(this.ready.indexOf(s), 1);
+    await Promise.all(dead.map((s) => this.removeNow(s)));
+  }
+
   /** The run's container is gone (removed by the caller): its place goes back to the pool. */
   release(): void {
     this.inUse = Math.max(0, this.inUse - 1);

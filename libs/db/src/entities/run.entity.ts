@@ -60,6 +60,14 @@ export class RunEntity {
   @Column({ name: 'timeout_minutes', type: 'double precision' })
   timeoutMinutes: number;
 
+  /** Retry after an infrastructure failure even once the notebook started (it may have had side effects). */
+  @Column({ name: 'retry_on_infrastructure_failure', type: 'boolean', default: false })
+  retryOnInfrastructureFailure: boolean;
+
+  /** The client's idempotency key: a second executeNotebook with it answers this run. Unique per owner. */
+  @Column({ name: 'request_key', type: 'varchar', length: 200, nullable: true })
+  requestKey: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   status: RunStatus;
 

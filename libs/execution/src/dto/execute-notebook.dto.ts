@@ -16,12 +16,22 @@ export const zNotebookParameters = zJson(
   ),
 );
 
+export const zIdempotencyKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
 export const ExecuteNotebookDto = z.object({
   itemId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be a 32-character item id'),
   updatePortalItem: zBool.optional().default(true),
   notebookParameters: zNotebookParameters.optional(),
   saveInjectedParameters: zBool.optional().default(false),
   executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
+  /** Ours: retry after an engine or node failure even once the notebook started (it may have had side effects). */
+  retryOnInfrastructureFailure: zBool.optional().default(false),
+  /** Ours: an idempotency key (as the `Idempotency-Key` header); a retried key answers the first job. */
+  requestId: zIdempotencyKey.optional(),
 });
 
 export const JobsQueryDto = z.object({

@@ -63,6 +63,19 @@ export class WorkerNodeService {
     this.timer = setInterval(() => void beat(), this.config.execution.heartbeatSeconds * 1000);
   }
 
+  /**
+   * At each heartbeat the engine answered: runners of this node that stopped and that no run or pool holds are
+   * removed (an engine restart stops them all, and removals tried while it was down failed).
+   */
+  async tidy(holds: (id: string) => boolean): Promise<void> {
+    try {
+      const removed = await this.backend.reconcileNode({ keep: holds, stoppedOnly: true });
+      if (removed.length) this.log.log(`removed ${removed.length} stopped container(s) of this node that no run holds`);
+    } catch (e) {
+      this.log.warn(`could not reconcile containers: ${(e as Error).message}`);
+    }
+  }
+
   stopHeartbeat(): void {
     clearInterval(this.timer);
   }

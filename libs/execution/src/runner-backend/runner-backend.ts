@@ -14,6 +14,10 @@ export interface RunOutput {
   killed: KillReason | null;
   files: Map<string, Buffer>;
   logs: string;
+  /** Why, when the backend stopped the runner without us asking (an engine restart): then its outcome is not the notebook's. */
+  interrupted?: string;
+  /** A process of the runner (usually the kernel) was killed for reaching the memory limit. */
+  oomKilled?: boolean;
 }
 
 /** What the runner prints on its OUTPUT line (stdin mode; runner/README.md). */
@@ -84,6 +88,9 @@ export abstract class RunnerBackend {
   abstract hasImage(runtime: string): Promise<boolean>;
   /** Creates and starts a runner with the site's limits; see AcquireOptions. */
   abstract acquire(runtime: string, opts: AcquireOptions): Promise<RunnerSession>;
-  /** Removes every runner of this node (call it when none of them can still be in use) and says which they were. */
-  abstract reconcileNode(): Promise<LeftoverRunner[]>;
+  /**
+   * Removes this node's runners except those `keep` names (the ones still in use) and says which it removed.
+   * `stoppedOnly`: only runners that are no longer running (a running one may be being acquired right now).
+   */
+  abstract reconcileNode(opts?: { keep?: (id: string) => boolean; stoppedOnly?: boolean }): Promise<LeftoverRunner[]>;
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AcquireOptions, LeftoverRunner, RunnerBackend, RunnerUnavailableError } from '../runner-backend';
@@ -76,20 +77,33 @@ export class DockerRunnerBackend extends RunnerBackend {
     }
   }
 
-  async reconcileNode(): Promise<LeftoverRunner[]> {
+  async reconcileNode(opts: { keep?: (id: string) => boolean; stoppedOnly?: boolean } = {}): Promise<LeftoverRunner[]> {
     const list = await this.guard(() => this.docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.config.nodeName}`] } }));
-    const found = list.map((c) => ({
-      id: c.Id,
-      name: (c.Names[0] ?? '').replace(/^\//, ''),
-      runId: c.Labels[LABEL_RUN] ?? null,
-      role: c.Labels[LABEL_ROLE] ?? 'run',
-    }));
+    const found = list
+      .filter((c) => !opts.keep?.(c.Id) && !(opts.stoppedOnly && (c.State === 'running' || c.State === 'created' || c.State === 'restarting')))
+      .map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        runId: c.Labels[LABEL_RUN] ?? null,
+        role: c.Labels[LABEL_ROLE] ?? 'run',
+      }));
     for (const c of found) await this.remove(this.docker.getContainer(c.id));
     return found;
   }
 
+  /**
+   * `nba-<node>-<run>-<random>`: named after its run for operators reading `docker ps`, and unique per attempt,
+   * so a retry never collides with a container an engine restart left behind.
+   */
   nameFor(runId: string): string {
-    return `nba-${this.config.nodeName}-${runId}`;
+    return `nba-${this.config.nodeName}-${runId}-${randomBytes(3).toString('hex')}`;
+  }
+
+  async reachable(untilMs: number): Promise<void> {
+    while (!(await this.ping())) {
+      if (Date.now() >= untilMs) throw new RunnerUnavailableError('Docker engine unavailable (it did not come back before the run\'s deadline)');
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   async remove(c: Docker.Container): Promise<void> {

@@ -22,7 +22,7 @@ describe('DockerRunnerSession (docker-modem demux → protocol)', () => {
       return true;
     }) as typeof stream.write;
     const container = { id: 'c1', kill: jest.fn(async () => undefined), rename: jest.fn(async () => undefined) } as unknown as Docker.Container;
-    const host = { remove: jest.fn(async () => undefined), guard: <T>(fn: () => Promise<T>) => fn(), nameFor: (r: string) => `nba-n-${r}` };
+    const host = { remove: jest.fn(async () => undefined), guard: <T>(fn: () => Promise<T>) => fn(), nameFor: (r: string) => `nba-n-${r}`, reachable: async () => undefined };
     const session = new DockerRunnerSession(container, stream as unknown as NodeJS.ReadWriteStream, new Modem(), host);
     return { stream, written, container, host, session };
   };

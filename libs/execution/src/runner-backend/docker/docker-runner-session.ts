@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { RunnerProtocol, RunnerMessageListener } from '../runner-protocol';
-import type { KillReason, RunInput, RunnerOutput, RunnerSession, RunOutput } from '../runner-backend';
+import { KillReason, RunInput, RunnerOutput, RunnerSession, RunnerUnavailableError, RunOutput } from '../runner-backend';
 import { unpackTar } from './tar';
 
 const EXIT_CODES: Record<string, number> = { succeeded: 0, failed: 1, error: 2, timeout: 3 };
@@ -11,6 +11,8 @@ export interface DockerSessionHost {
   remove(container: Docker.Container): Promise<void>;
   guard<T>(fn: () => Promise<T>): Promise<T>;
   nameFor(runId: string): string;
+  /** Resolves once the engine answers again; rejects with RunnerUnavailableError if it has not by `untilMs`. */
+  reachable(untilMs: number): Promise<void>;
 }
 
 /**
@@ -77,9 +79,14 @@ export class DockerRunnerSession implements RunnerSession {
     await new Promise<void>((res, rej) => this.stream.write(line, (e) => (e ? rej(e) : res())));
   }
 
-  /** If the runner died without DONE, the exit code and any files come from Docker. */
+  /**
+   * If the runner ended without DONE, its state and any files come from Docker. When the engine itself went away
+   * (the attach stream broke with it), this waits for it to come back (until the deadline) and reads the
+   * container then: a runner that finished meanwhile still has its outcome in /work/output.
+   */
   async collect(deadlineMs: number, signal: AbortSignal): Promise<RunOutput> {
     const container = this.container;
+    const deadlineAt = Date.now() + Math.max(0, deadlineMs);
     let killed: KillReason | null = null;
     const kill = (why: KillReason) => {
       if (this.output) return; // finished already: nothing to kill
@@ -92,27 +99,49 @@ export class DockerRunnerSession implements RunnerSession {
     if (signal.aborted) onAbort();
     try {
       await this.ended;
+      const done = this.output;
+      if (done) {
+        const files = new Map<string, Buffer>();
+        if (done.notebook != null) files.set('notebook.ipynb', Buffer.from(done.notebook, 'utf8'));
+        if (done.snapshot != null) files.set('snapshot.html', Buffer.from(done.snapshot, 'utf8'));
+        files.set('result.json', Buffer.from(JSON.stringify(done.result), 'utf8'));
+        const result = done.result as { status?: string; error?: { ename?: string } | null } | null;
+        const status = result?.status ?? 'error';
+        // Why only then: one inspect tells a kernel killed by the OOM killer from one that died otherwise.
+        const oomKilled = result?.error?.ename === 'DeadKernelError' ? await this.oomKilled() : false;
+        return { exitCode: EXIT_CODES[status] ?? 2, killed, files, logs: this.stderr, oomKilled };
+      }
+      let interrupted: string | undefined;
+      let r: { StatusCode: number };
+      try {
+        r = (await this.host.guard(() => container.wait())) as { StatusCode: number };
+      } catch (e) {
+        if (!(e instanceof RunnerUnavailableError)) throw e;
+        interrupted = `The Docker engine went away (${e.message})`;
+        await this.host.reachable(deadlineAt);
+        r = (await this.host.guard(() => container.wait())) as { StatusCode: number };
+      }
+      const oomKilled = await this.oomKilled();
+      // Stopped by a signal we did not send, and not for memory: the engine (restarting) or an operator stopped it.
+      if (!interrupted && !killed && !oomKilled && (r.StatusCode === 137 || r.StatusCode === 143)) {
+        interrupted = `The runner container was stopped from outside (exit code ${r.StatusCode}; a Docker engine restart?)`;
+      }
+      let files = new Map<string, Buffer>();
+      try {
+        files = await unpackTar(await container.getArchive({ path: '/work/output' }));
+      } catch {
+        // No output: killed before the runner wrote any.
+      }
+      return { exitCode: r.StatusCode, killed, files, logs: this.stderr, interrupted, oomKilled };
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
-    const done = this.output;
-    if (done) {
-      const files = new Map<string, Buffer>();
-      if (done.notebook != null) files.set('notebook.ipynb', Buffer.from(done.notebook, 'utf8'));
-      if (done.snapshot != null) files.set('snapshot.html', Buffer.from(done.snapshot, 'utf8'));
-      files.set('result.json', Buffer.from(JSON.stringify(done.result), 'utf8'));
-      const status = (done.result as { status?: string } | null)?.status ?? 'error';
-      return { exitCode: EXIT_CODES[status] ?? 2, killed, files, logs: this.stderr };
-    }
-    const r = (await this.host.guard(() => container.wait())) as { StatusCode: number };
-    let files = new Map<string, Buffer>();
-    try {
-      files = await unpackTar(await container.getArchive({ path: '/work/output' }));
-    } catch {
-      // No output: killed before the runner wrote any.
-    }
-    return { exitCode: r.StatusCode, killed, files, logs: this.stderr };
+  }
+
+  private async oomKilled(): Promise<boolean> {
+    const info = await this.container.inspect().catch(() => null);
+    return info?.State?.OOMKilled === true;
   }
 
   /** Drops the connection (closing the streams) and removes the container. */
