@@ -145,6 +145,52 @@ describe('fault injection (own Redis, Postgres and Docker engine)', () => {
     await strays();
   }, 240_000);
 
+  it('Postgres down: requests answer 503 with Retry-After within the deadline, not 500, and work again once it is back', async () => {
+    await pg.stopImmediate();
+    try {
+      const t0 = Date.now();
+      const res = await fetch(`${base}/arcgis/admin/system/jobs?f=json`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(503);
+      expect(Date.now() - t0).toBeLessThan(12_000);
+    } finally {
+      await pg.start();
+    }
+    await eventually(async () => (await fetch(`${base}/arcgis/admin/system/jobs?f=json`, { headers: { Authorization: `Bearer ${token}` } })).status === 200, 30_000, 500);
+  }, 120_000);
+
+  it('Redis down: executeNotebook answers 503 within the deadline and leaves no run; a retry with the same Idempotency-Key runs once', async () => {
+    const itemId = await addNotebook(printing('print(3)'));
+    const key = `fault-${Date.now()}`;
+    const submit = async () => {
+      const res = await fetch(`${base}/arcgis/admin/notebooks/executeNotebook`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': key },
+        body: new URLSearchParams({ itemId, updatePortalItem: 'false', f: 'json' }),
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { jobId?: string } };
+    };
+    await redis.kill();
+    const t0 = Date.now();
+    const refused = await submit();
+    expect(refused).toMatchObject({ status: 503, retryAfter: '5' });
+    expect(Date.now() - t0).toBeLessThan(12_000);
+    await redis.start();
+    await sleep(3_000); // the clients reconnect
+    const runsOfKey = () => pg.query(`SELECT id FROM runs WHERE request_key = $1`, [key]);
+    expect(await runsOfKey()).toEqual([]);
+    const first = await eventually(async () => {
+      const r = await submit();
+      return r.status === 200 && r;
+    }, 30_000, 1_000);
+    const again = await submit();
+    expect(again.body.jobId).toBe(first.body.jobId);
+    expect(await runsOfKey()).toHaveLength(1);
+    const [done] = await finished([first.body.jobId!]);
+    expect(done.status).toBe('COMPLETED');
+  }, 120_000);
+
   it('worker SIGKILLed mid-run and started again: its run is FAILED (not stuck), later runs complete, no stray container', async () => {
     const slow = await addNotebook(sleeping(60));
     const quick = await addNotebook(printing('print(2)'));

@@ -2,7 +2,7 @@ import { INestApplication, Logger, NestApplicationOptions } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@app/config';
-import { bodyParseErrors, pjsonMiddleware, RestExceptionFilter } from '@app/rest';
+import { bodyParseErrors, pjsonMiddleware, RequestDeadlineInterceptor, RestExceptionFilter } from '@app/rest';
 import { ApiModule } from './api.module';
 
 /** Builds the api application (used by main.ts and by the tests). */
@@ -25,6 +25,7 @@ export function configureApi(app: NestExpressApplication, config: AppConfig): Ne
   app.use(bodyParseErrors);
   app.use(pjsonMiddleware);
   app.useGlobalFilters(new RestExceptionFilter());
+  app.useGlobalInterceptors(new RequestDeadlineInterceptor());
   app.set('trust proxy', true);
   app.enableShutdownHooks();
   return app;

@@ -11,6 +11,10 @@ import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 import { SystemProperties } from './system-properties';
 import { SystemPropertiesService } from './system-properties.service';
+import { withTimeout } from './with-timeout';
+
+/** Within the request deadline (REQUEST_DEADLINE_MS), with time left to answer. */
+const ENQUEUE_DEADLINE_MS = 5_000;
 
 /** What a run needs to know of its notebook; `runtime` is the error to report when the notebook names none we have. */
 interface NotebookFacts {
@@ -64,7 +68,14 @@ export class RunsService {
       if (!first) throw e;
       return first;
     }
-    await this.queue.enqueue(run.id);
+    try {
+      await withTimeout(this.queue.enqueue(run.id), ENQUEUE_DEADLINE_MS, 'no answer from the queue');
+    } catch {
+      // The caller is told nothing was submitted, so nothing may run: the row goes (a job that still reaches
+      // Redis later finds no run and does nothing).
+      await this.runs.deleteByIds([run.id]).catch(() => undefined);
+      throw new DomainError('unavailable', 'QUEUE_UNAVAILABLE', 'The run queue (Redis) is not answering; nothing was submitted. Try again shortly.');
+    }
     return run;
   }
 

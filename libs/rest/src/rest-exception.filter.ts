@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { isDbUnavailable } from '@app/db';
 import { DomainError, ERROR_CODE, HTTP_STATUS } from './domain-error';
+
+/** Seconds a client is asked to wait after a 503 (a dependency not answering, or the request deadline). */
+const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
   error: { code: number; messageCode: string; message: string; details: string[] };
@@ -39,6 +43,7 @@ export class RestExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.toBody(exception);
     if (res.headersSent) return;
+    if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(status).json(body);
   }
 
@@ -60,6 +65,10 @@ export class RestExceptionFilter implements ExceptionFilter {
     const status = (e as { status?: number; type?: string })?.status;
     if (status === 413) {
       return [413, { error: { code: 413, messageCode: 'TOO_LARGE', message: 'Request body is too large.', details: [] } }];
+    }
+    if (isDbUnavailable(e)) {
+      this.log.warn(`database unavailable: ${(e as Error).message}`);
+      return [503, { error: { code: 503, messageCode: 'DATABASE_UNAVAILABLE', message: 'The database is not answering; try again shortly.', details: [] } }];
     }
     const id = randomUUID();
     this.log.error(`unexpected error ${id}: ${(e as Error)?.stack ?? String(e)}`);

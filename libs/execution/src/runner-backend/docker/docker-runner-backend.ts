@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AcquireOptions, LeftoverRunner, RunnerBackend, RunnerUnavailableError } from '../runner-backend';
+import { withTimeout } from '../../with-timeout';
 import { DockerRunnerSession } from './docker-runner-session';
 
 export const LABEL_NODE = 'nbautomation.node';
@@ -181,11 +182,4 @@ export class DockerRunnerBackend extends RunnerBackend {
     )) as unknown as NodeJS.ReadWriteStream;
     return new DockerRunnerSession(container, stream, this.docker.modem, this);
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(t),
-  );
 }
