@@ -2,7 +2,7 @@ import { INestApplication, Logger, NestApplicationOptions } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@app/config';
-import { bodyParseErrors, pjsonMiddleware, RequestDeadlineInterceptor, RestExceptionFilter } from '@app/rest';
+import { bodyParseErrors, pjsonMiddleware, rejectNulBytes, RequestDeadlineInterceptor, RestExceptionFilter } from '@app/rest';
 import { ApiModule } from './api.module';
 
 /** Builds the api application (used by main.ts and by the tests). */
@@ -23,6 +23,7 @@ export function configureApi(app: NestExpressApplication, config: AppConfig): Ne
   app.useBodyParser('json', { limit });
   app.useBodyParser('urlencoded', { extended: true, limit });
   app.use(bodyParseErrors);
+  app.use(rejectNulBytes);
   app.use(pjsonMiddleware);
   app.useGlobalFilters(new RestExceptionFilter());
   app.useGlobalInterceptors(new RequestDeadlineInterceptor());

@@ -31,7 +31,7 @@ export function validateProperties(input: Record<string, unknown>): { value: Par
   const problems: string[] = [];
   const value: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
-    const schema = PROPERTY_SCHEMAS[k as PropertyName];
+    const schema = Object.hasOwn(PROPERTY_SCHEMAS, k) ? PROPERTY_SCHEMAS[k as PropertyName] : undefined;
     if (!schema) {
       problems.push(`${k}: unknown property (known: ${Object.keys(PROPERTY_SCHEMAS).join(', ')})`);
       continue;

@@ -3,3 +3,4 @@ export * from './params';
 export * from './pjson.middleware';
 export * from './rest-exception.filter';
 export * from './request-deadline.interceptor';
+export * from './reject-nul.middleware';

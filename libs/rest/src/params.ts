@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { z, ZodTypeAny } from 'zod';
 import { DomainError } from './domain-error';
+import { nulError, nulField } from './reject-nul.middleware';
 
 /**
  * Parameters arrive as query strings, urlencoded or multipart forms, or JSON bodies.
@@ -17,8 +18,15 @@ const ParamsOf = createParamDecorator(({ schema }: { schema: ZodTypeAny }, ctx: 
 });
 
 export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
+  const nul = nulField(input, '');
+  if (nul) throw nulError(nul);
   const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // JSON fields (e.g. notebookParameters) may spell one as \u0000.
+    const inJson = nulField(parsed.data, '');
+    if (inJson) throw nulError(inJson);
+    return parsed.data;
+  }
   const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
   throw DomainError.invalid('INVALID_PARAMETERS', `Invalid parameters: ${details.join('; ')}`, details);
 }
@@ -31,17 +39,17 @@ export const zBool = z.preprocess(
   z.boolean({ invalid_type_error: 'must be true or false' }),
 );
 
-/** An integer from a number or a numeric string. */
+/** An integer from a number or a numeric string; beyond ±2^53 it is not exact, so it is refused. */
 export const zInt = z.preprocess((v) => {
   v = emptyToUndefined(v);
   return typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
-}, z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer'));
+}, z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer').safe('must be an integer between -9007199254740991 and 9007199254740991'));
 
 /** A number from a number or a numeric string. */
 export const zNumber = z.preprocess((v) => {
   v = emptyToUndefined(v);
   return typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : v;
-}, z.number({ invalid_type_error: 'must be a number' }));
+}, z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number'));
 
 /** A JSON value sent either as an object or as a JSON string inside a form field. */
 export function zJson<S extends ZodTypeAny>(inner: S) {

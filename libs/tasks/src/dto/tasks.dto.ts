@@ -7,8 +7,10 @@ export const SUPPORTED_TASK_TYPE = 'ExecuteNotebook';
 
 // Cron fields arrive as strings or, in JSON bodies, sometimes as numbers.
 const zCronField = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ invalid_type_error: 'must be a cron field string' }).min(1, 'is required'));
-const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds'));
-const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1'));
+// Year 9999 at most: beyond it a date cannot be stored (nor shown).
+const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds').max(253402300799999, 'must be a date before the year 10000'));
+// The column is a 32-bit integer.
+const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1').max(2147483647, 'must be at most 2147483647'));
 
 export const TaskParametersDto = zJson(
   z
