@@ -19,10 +19,19 @@ const BATCH = 100;
 const MAX_FIRES_PER_PASS = 1_000;
 /** A task whose fire failed unexpectedly is left alone this long (by this process) before it is tried again. */
 const RETRY_MS = 2_000;
+/** Batches claimed at once (each its own transaction; SKIP LOCKED keeps them apart): a burst's second batch need not wait for the first. */
+const PARALLEL_BATCHES = 2;
 /** A fire is due but another process holds it (firing it now): look again this soon, in case that process dies. */
 const HELD_RETRY_MS = 50;
 
 class DuplicateFire extends Error {}
+
+/** What the lanes of one pass share: the properties and notebooks are read once per pass. */
+interface Pass {
+  props: Promise<SystemProperties>;
+  prepare: (req: SubmitRun) => Promise<RunEntity>;
+  handled: number;
+}
 
 /** What one transaction's fires write: task runs, runs and the tasks' new state. */
 interface Fired {
@@ -117,26 +126,33 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
   async tick(): Promise<number> {
     const props = this.props.getAll();
     props.catch(() => undefined); // awaited (and its failure reported) only if a task is due
-    const prepare = this.runs.preparer();
-    let handled = 0;
+    const pass: Pass = { props, prepare: this.runs.preparer(), handled: 0 };
+    const lanes = await Promise.allSettled(Array.from({ length: PARALLEL_BATCHES }, () => this.claimAndFire(pass)));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    return pass.handled;
+  }
+
+  /** One lane of a pass: claims and fires batches until none is due. */
+  private async claimAndFire(pass: Pass): Promise<void> {
     const queued: Promise<void>[] = [];
-    // After a failed batch the rest of the pass goes one task at a time, to find the task that fails and back off from it.
+    // After a failed batch the rest of the lane goes one task at a time, to find the task that fails and back off from it.
     let batch = BATCH;
-    while (handled < MAX_FIRES_PER_PASS && !this.stopped) {
+    while (pass.handled < MAX_FIRES_PER_PASS && !this.stopped) {
       let claimed: string[] = [];
       let runIds: string[] = [];
       const nowMs = this.clock.nowMs();
       for (const [id, until] of this.backoff) if (until <= nowMs) this.backoff.delete(id);
       try {
         const n = await this.tasks.transaction(async (m) => {
-          const due = await this.tasks.claimDue(this.clock.now(), Math.min(batch, MAX_FIRES_PER_PASS - handled), m, [...this.backoff.keys()]);
+          const due = await this.tasks.claimDue(this.clock.now(), Math.min(batch, MAX_FIRES_PER_PASS - pass.handled), m, [...this.backoff.keys()]);
           claimed = due.map((t) => t.id);
           if (!due.length) return 0;
-          runIds = await this.fireAll(due, await props, prepare, m);
+          runIds = await this.fireAll(due, await pass.props, pass.prepare, m);
           return due.length;
         });
         if (!n) break;
-        handled += n;
+        pass.handled += n;
       } catch (e) {
         if (!claimed.length) throw e;
         // Rolled back, so the fires are still due.
@@ -153,7 +169,6 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
       queued.push(this.queue.enqueueMany(ids).catch((e) => this.log.warn(`${ids.length} run(s) not queued yet (housekeeping will): ${(e as Error).message}`)));
     }
     await Promise.all(queued);
-    return handled;
   }
 
   /** Fires claimed tasks and writes the outcome in a few statements; returns the ids of the runs to queue. */
