@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { ApiHarness } from './support/api-harness';
 import { nb, parameterized, sleeping } from './support/notebooks';
+import { dockerCreates } from './support/docker-events';
 import { containerExists, containersOf, docker, eventually, readyWarmContainers, sleep, startWorker } from './support/worker-harness';
 
 const code = (source: string, tags: string[] = []) => ({ cell_type: 'code', source, metadata: tags.length ? { tags } : {}, outputs: [], execution_count: null });
@@ -26,27 +27,6 @@ const introspecting = () =>
       ].join('\n'),
     ),
   );
-
-/** Ids of the containers Docker creates for a node from now until `stop()`, from Docker's event stream. */
-async function dockerCreates(nodeName: string) {
-  const stream = (await docker.getEvents({
-    filters: { type: ['container'], event: ['create'], label: [`nbautomation.node=${nodeName}`] },
-  })) as NodeJS.ReadableStream & { destroy(): void };
-  const ids: string[] = [];
-  let rest = '';
-  stream.on('data', (chunk: Buffer) => {
-    const lines = (rest + chunk.toString('utf8')).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) ids.push(JSON.parse(line).id);
-  });
-  return {
-    async stop(): Promise<string[]> {
-      await sleep(200); // events already emitted are delivered
-      stream.destroy();
-      return ids;
-    },
-  };
-}
 
 /** The warm pool on a real worker node: correctness, not speed (speed lives in bench/). */
 describe('warm pool (Postgres, Redis, BullMQ, Docker)', () => {
@@ -182,7 +162,7 @@ describe('warm pool (Postgres, Redis, BullMQ, Docker)', () => {
     await setProps({ warmPoolSizePerRuntime: 2, maxExecuteNotebookContainersPerNode: 2 });
     await poolReady(2);
     await eventually(async () => (await containersOf(node)).length === 2, 30_000, 100); // nothing else starting
-    const created = await dockerCreates(node);
+    const created = await dockerCreates(docker, node);
     const itemId = await h.addNotebook(admin, 'admin', parameterized());
     const RUNS = 8;
     const jobs = await Promise.all(Array.from({ length: RUNS }, () => execute(itemId, { updatePortalItem: 'false' })));
