@@ -1,3 +1,4 @@
+import { RedisConnections } from '@app/queues';
 import { TaskScheduler } from '@app/tasks';
 import { ApiHarness } from './support/api-harness';
 import { AppProcess, envFor } from './support/processes';
@@ -28,6 +29,12 @@ describe('scheduler wake-up across processes (Postgres, Redis)', () => {
     await h.app.get(TaskScheduler).onApplicationShutdown(); // this process fires nothing
     other = AppProcess.start('api', envFor(h.config, { PORT: '0', NODE_NAME: `${h.config.nodeName}-b`, SCHEDULER_POLL_SECONDS: '600' }));
     await other.waitFor('listening on', 60_000);
+    // Both processes subscribed to the wake-ups (this one's scheduler is stopped, its subscription stays).
+    const redis = h.app.get(RedisConnections);
+    await eventually(async () => {
+      const [, n] = (await redis.main.call('PUBSUB', 'NUMSUB', `${redis.prefix}:tasks:next-fire`)) as [string, number];
+      return n >= 2;
+    }, 30_000, 100);
     const admin = await h.token();
     tasks = new TasksApi(h, admin, 'admin');
     itemId = await h.addNotebook(admin, 'admin');

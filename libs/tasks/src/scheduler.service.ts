@@ -74,8 +74,9 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.wakeups.listen((at) => this.wakeBy(at));
+  onApplicationBootstrap(): void {
+    // Not awaited: with Redis down the process still starts (and fires, on its timer and safety poll).
+    this.wakeups.listen((at) => this.wakeBy(at)).catch((e) => this.log.warn(`not listening for task changes: ${(e as Error).message}`));
     this.arm(this.clock.nowMs());
   }
 
