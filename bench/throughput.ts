@@ -3,16 +3,20 @@
  * 5-second notebook (`time.sleep(5)`), at maxExecuteNotebookContainersPerNode 2, 4 and 10, warm pool on
  * (warmPoolSizePerRuntime=2). Each configuration: BENCH_THROUGHPUT_RUNS (20) runs submitted at once through
  * executeNotebook; runs/min = runs / (last finished_at − first submit). The node's containers are counted
- * from Docker every 100 ms throughout, to show the cap held (warm + running).
+ * from Docker every 100 ms throughout, to show the cap held (warm + running), and the containers Docker created
+ * from the first submit to the last finish are counted from its events (every run its own container; the pool must
+ * not create containers that no run uses).
  *
  *   npm run bench:throughput
  */
 import { machine, oneCell, percentiles, sampleContainers, Site, sleep, writeResult, runBenchmark } from './support';
 import { containersOf, docker } from './support';
+import { dockerCreates } from '../test/support/docker-events';
 
 const RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 20);
 const CAPS = (process.env.BENCH_CAPS ?? '2,4,10').split(',').map(Number);
 const POOL = Number(process.env.BENCH_POOL ?? 2);
+const NOTEBOOKS = (process.env.BENCH_NOTEBOOKS ?? 'one-cell,5-second').split(',').map((x) => x.trim());
 
 async function settle(site: Site, cap: number) {
   // Start each configuration from the same steady state: no run in progress and the pool full of READY containers.
@@ -35,6 +39,7 @@ async function one(site: Site, itemId: string, cap: number, label: string) {
   await settle(site, cap);
   await sleep(200); // the worker reads READY from its own stream
   const sampler = sampleContainers(site.nodeName, 100);
+  const creates = await dockerCreates(docker, site.nodeName);
   const t0 = Date.now();
   const ids = await Promise.all(Array.from({ length: RUNS }, () => site.form('/arcgis/admin/notebooks/executeNotebook', { itemId, updatePortalItem: 'false', f: 'json' }).then((r) => r.jobId as string)));
   const until = t0 + 15 * 60_000;
@@ -46,6 +51,7 @@ async function one(site: Site, itemId: string, cap: number, label: string) {
     await sleep(100);
   }
   const { max, samples } = await sampler.stop();
+  const created = (await creates.stop()).length;
   const last = Math.max(...rows.map((r) => r.finished_at.getTime()));
   const seconds = (last - t0) / 1000;
   const r = {
@@ -60,10 +66,11 @@ async function one(site: Site, itemId: string, cap: number, label: string) {
     maxContainersSeen: max,
     dockerSamples: samples,
     capHeld: max <= cap,
+    containersCreated: created,
   };
   console.log(
     `  ${label.padEnd(9)} cap ${String(cap).padStart(2)}: ${r.completed}/${RUNS} completed in ${r.seconds}s → ${r.runsPerMinute} runs/min; ` +
-      `max containers seen ${max} (${samples} samples) ${r.capHeld ? 'cap held' : 'CAP EXCEEDED'}; warm ${r.warmRuns}`,
+      `max containers seen ${max} (${samples} samples) ${r.capHeld ? 'cap held' : 'CAP EXCEEDED'}; warm ${r.warmRuns}; containers created ${created}`,
   );
   return r;
 }
@@ -80,6 +87,7 @@ async function main() {
       ['one-cell', short],
       ['5-second', fiveSec],
     ] as const) {
+      if (!NOTEBOOKS.includes(label)) continue;
       for (const cap of CAPS) results.push(await one(site, item, cap, label));
     }
     const file = writeResult('throughput', { runsPerConfiguration: RUNS, warmPoolSizePerRuntime: POOL, results, machine: { before, after: machine() } });

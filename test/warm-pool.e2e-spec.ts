@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { ApiHarness } from './support/api-harness';
 import { nb, parameterized, sleeping } from './support/notebooks';
-import { containerExists, containersOf, eventually, readyWarmContainers, sleep, startWorker } from './support/worker-harness';
+import { dockerCreates } from './support/docker-events';
+import { containerExists, containersOf, docker, eventually, readyWarmContainers, sleep, startWorker } from './support/worker-harness';
 
 const code = (source: string, tags: string[] = []) => ({ cell_type: 'code', source, metadata: tags.length ? { tags } : {}, outputs: [], execution_count: null });
 
@@ -154,6 +155,30 @@ describe('warm pool (Postgres, Redis, BullMQ, Docker)', () => {
     await sampler;
     expect(max).toBeGreaterThan(0);
     expect(max).toBeLessThanOrEqual(2);
+    await setProps({ maxExecuteNotebookContainersPerNode: 3 });
+  });
+
+  it('a burst at cap 2 with a pool of 2 creates no more containers than runs, counted from Docker events', async () => {
+    await setProps({ warmPoolSizePerRuntime: 2, maxExecuteNotebookContainersPerNode: 2 });
+    await poolReady(2);
+    await eventually(async () => (await containersOf(node)).length === 2, 30_000, 100); // nothing else starting
+    const created = await dockerCreates(docker, node);
+    const itemId = await h.addNotebook(admin, 'admin', parameterized());
+    const RUNS = 8;
+    const jobs = await Promise.all(Array.from({ length: RUNS }, () => execute(itemId, { updatePortalItem: 'false' })));
+    for (const j of jobs) expect((await finished(j)).status).toBe('COMPLETED');
+    const ranRuns = new Set(await Promise.all(jobs.map(async (j) => (await recorded(j)).containerId)));
+    expect(ranRuns.size).toBe(RUNS); // each run its own container
+    // The pool fills up again once the queue is empty; then nothing more is created.
+    await poolReady(2);
+    await eventually(async () => (await containersOf(node)).length === 2, 30_000, 100);
+    await sleep(500);
+    const idleAfter = new Set((await containersOf(node)).map((c) => c.Id));
+    const ids = await created.stop();
+    // Every container created during the burst ran one of its runs or is idle in the pool now: none was evicted unused.
+    expect(ids.filter((id) => !ranRuns.has(id) && !idleAfter.has(id))).toEqual([]);
+    // So the burst itself (the pool's refill for what comes next aside) created at most one container per run.
+    expect(ids.filter((id) => !idleAfter.has(id)).length).toBeLessThanOrEqual(RUNS);
     await setProps({ maxExecuteNotebookContainersPerNode: 3 });
   });
 

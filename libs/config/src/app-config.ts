@@ -29,6 +29,10 @@ export interface AppConfig {
     warmPoolSize: number;
     heartbeatSeconds: number;
   };
+  tasks: {
+    /** The scheduler's safety poll: how late a fire can be at worst if a wake-up message is lost. */
+    schedulerPollSeconds: number;
+  };
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
     allowPrivateTargets: string[];
@@ -92,6 +96,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
     },
+    tasks: { schedulerPollSeconds: e.SCHEDULER_POLL_SECONDS },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS.split(',').map((x) => x.trim()).filter(Boolean),
       sendPlainSecret: e.WEBHOOK_SEND_PLAIN_SECRET,

@@ -45,6 +45,8 @@ const fields = z.object({
   MAX_RUN_MINUTES: int(1, 10080).default(120),
   WARM_POOL_SIZE: int(0, 100).default(0),
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
+  // Tasks
+  SCHEDULER_POLL_SECONDS: int(1, 3600).default(2),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),

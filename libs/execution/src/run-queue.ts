@@ -30,6 +30,12 @@ export class RunQueue implements OnApplicationShutdown {
     if (runIds.length) await this.queue.addBulk(runIds.map((runId) => ({ name: JOBS.executeRun, data: { runId }, opts: { jobId: runId } })));
   }
 
+  /** Ids of the next `n` runs waiting on the queue (any node may take them), in the order workers take them. */
+  async waiting(n: number): Promise<string[]> {
+    if (n <= 0) return [];
+    return (await this.queue.getRanges(['waiting'], 0, n - 1, true)).filter((id): id is string => !!id);
+  }
+
   /** Drops a queued job; false if it is already running or gone. */
   async drop(runId: string): Promise<boolean> {
     const job = await this.queue.getJob(runId);

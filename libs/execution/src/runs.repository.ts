@@ -96,6 +96,13 @@ export class RunsRepository {
   }
 
   /** Runs of this node that a crashed process left behind. */
+  /** The runtime of each of these runs that is still SUBMITTED (queued). */
+  async queuedRuntimes(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.ds.manager.find(RunEntity, { select: { id: true, runtime: true }, where: { id: In(ids), status: 'SUBMITTED' } });
+    return new Map(rows.map((r) => [r.id, r.runtime]));
+  }
+
   findByNodeAndStatus(nodeName: string, status: RunStatus): Promise<RunEntity[]> {
     return this.ds.manager.findBy(RunEntity, { nodeName, status });
   }

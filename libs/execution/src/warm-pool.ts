@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { RunQueue } from './run-queue';
 import { RunnerBackend, RunnerSession } from './runner-backend/runner-backend';
+import { RunsRepository } from './runs.repository';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -11,6 +13,8 @@ interface Slot {
   /** Aborted when the slot is evicted while starting: the backend then removes what it made. */
   abort: AbortController;
   evicted?: boolean;
+  /** Taken by a run while it was still starting: once ready, its session is that run's. */
+  taken?: boolean;
   /** Settles when start-up ended (ready, failed, or removed after an eviction). */
   startup?: Promise<void>;
 }
@@ -18,7 +22,12 @@ interface Slot {
 /**
  * Runner containers started ahead of time with their kernel up, one per future run, never reused.
  * Idle ones count towards the node's cap, so warm + running never exceeds it: a run that finds
- * the pool empty for its runtime first evicts idle containers until its own container fits.
+ * no container of its runtime first evicts idle containers until its own container fits.
+ *
+ * Under load the pool must not cost containers. While runs wait on the queue the places that free up are theirs:
+ * the pool then starts containers only for the runtimes of the next waiting runs, never its per-runtime share; and a
+ * run takes a container of its runtime that is still starting instead of evicting it and starting its own. So every
+ * container the pool starts is used by a run or is still idle in the pool: a burst creates no more containers than runs.
  */
 @Injectable()
 export class WarmPool {
@@ -39,6 +48,8 @@ export class WarmPool {
 
   constructor(
     private readonly backend: RunnerBackend,
+    private readonly queue: RunQueue,
+    private readonly runs: RunsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,20 +69,29 @@ export class WarmPool {
   }
 
   /**
-   * Called by a run that needs a container: a warm one (its READY already seen), or undefined and
-   * the caller creates one cold. Either way the run holds a container from now until `release()`.
-   * For a cold start, idle containers beyond `cap - inUse` are removed first (and Docker has removed
-   * them when this resolves), so the new container fits under the cap. A warm container taken is an
-   * idle one turned busy: the total does not change.
+   * Called by a run that needs a container: one the pool started (ready, or still starting: then this waits for its
+   * READY, which comes sooner than a cold start's), or undefined and the caller creates one cold. Either way the run
+   * holds a container from now until `release()`. For a cold start, idle containers beyond `cap - inUse` are removed
+   * first (and Docker has removed them when this resolves), so the new container fits under the cap. A pool container
+   * taken is an idle one turned busy: the total does not change.
    */
   async take(runtime: string): Promise<RunnerSession | undefined> {
     this.inUse++;
     for (;;) {
       const i = this.ready.findIndex((s) => s.runtime === runtime);
-      if (i < 0) break;
-      const [s] = this.ready.splice(i, 1);
-      if (!s.session!.closed) return s.session;
-      await this.removeNow(s); // died while idle: skip it
+      if (i >= 0) {
+        const [s] = this.ready.splice(i, 1);
+        if (!s.session!.closed) return s.session;
+        await this.removeNow(s); // died while idle: skip it
+        continue;
+      }
+      const s = [...this.starting].find((x) => x.runtime === runtime);
+      if (!s) break;
+      this.starting.delete(s);
+      s.taken = true;
+      await s.startup!.catch(() => undefined); // a failed start-up is reported by the refill that began it
+      if (s.session && !s.session.closed) return s.session;
+      await s.session?.dispose();
     }
     await this.evictOver(this.cap - this.inUse);
     return undefined;
@@ -95,7 +115,7 @@ export class WarmPool {
     void this.refill();
   }
 
-  /** Starts containers until each runtime has its share, staying within the cap. */
+  /** Starts the containers `wanted()` names, staying within the cap; removes idle ones beyond the cap or the pool size. */
   async refill(): Promise<void> {
     if (this.stopped) return;
     if (this.refilling) {
@@ -112,16 +132,16 @@ export class WarmPool {
           await this.evictOver(this.sizePerRuntime, runtime);
         }
         const starts: Promise<void>[] = [];
-        for (const runtime of Object.keys(this.config.execution.runtimes)) {
+        for (const runtime of await this.wanted()) {
           if (!(await this.imageExists(runtime))) continue;
-          while (!this.stopped && this.countFor(runtime) < this.sizePerRuntime && this.inUse + this.idle < this.cap) {
-            // Why in parallel: after a burst the pool is refilled in one kernel start-up, not N.
-            // Counted (in `starting`) before the create call, so a run arriving meanwhile sees it.
-            const slot: Slot = { runtime, abort: new AbortController() };
-            this.starting.add(slot);
-            slot.startup = this.startOne(slot);
-            starts.push(slot.startup);
-          }
+          // Checked again after every await: a run may have taken the place meanwhile.
+          if (this.stopped || this.inUse + this.idle >= this.cap) break;
+          // Why in parallel: after a burst the pool is refilled in one kernel start-up, not N.
+          // Counted (in `starting`) before the create call, so a run arriving meanwhile sees it.
+          const slot: Slot = { runtime, abort: new AbortController() };
+          this.starting.add(slot);
+          slot.startup = this.startOne(slot);
+          starts.push(slot.startup);
         }
         const failed = (await Promise.allSettled(starts)).filter((r) => r.status === 'rejected');
         if (failed.length) this.log.warn(`refill: ${(failed[0] as PromiseRejectedResult).reason}`);
@@ -137,6 +157,44 @@ export class WarmPool {
   async drain(): Promise<void> {
     this.stopped = true;
     await this.evictOver(0);
+  }
+
+  /**
+   * The containers to start for the places neither in use nor idle, one runtime name per container. Runs waiting on
+   * the queue come first: each takes an idle container of its runtime, or a free place, for which a container of its
+   * runtime is started now (it takes that one). Only the places no waiting run will take get the pool's shares, so
+   * nothing is started that a waiting run would evict.
+   */
+  private async wanted(): Promise<string[]> {
+    const room = this.cap - this.inUse - this.idle;
+    if (room <= 0 || this.sizePerRuntime === 0) return [];
+    const idle = new Map<string, number>();
+    for (const s of [...this.ready, ...this.starting]) idle.set(s.runtime, (idle.get(s.runtime) ?? 0) + 1);
+    const forQueued: string[] = [];
+    let placesTaken = 0;
+    for (const runtime of await this.queuedRuntimes(room + this.idle)) {
+      const n = idle.get(runtime) ?? 0;
+      if (n > 0) {
+        idle.set(runtime, n - 1);
+        continue;
+      }
+      placesTaken++;
+      if (runtime in this.config.execution.runtimes) forQueued.push(runtime);
+    }
+    const shares: string[] = [];
+    for (const runtime of Object.keys(this.config.execution.runtimes)) {
+      let have = this.countFor(runtime) + forQueued.filter((r) => r === runtime).length;
+      for (; have < this.sizePerRuntime; have++) shares.push(runtime);
+    }
+    return [...forQueued.slice(0, room), ...shares.slice(0, Math.max(0, room - placesTaken))];
+  }
+
+  /** Runtimes of the next `n` runs waiting on the queue, in the order they will be taken. */
+  private async queuedRuntimes(n: number): Promise<string[]> {
+    const ids = await this.queue.waiting(n);
+    if (!ids.length) return [];
+    const runtimes = await this.runs.queuedRuntimes(ids);
+    return ids.flatMap((id) => runtimes.get(id) ?? []);
   }
 
   private async imageExists(runtime: string): Promise<boolean> {
@@ -160,8 +218,12 @@ export class WarmPool {
   private async startOne(slot: Slot): Promise<void> {
     try {
       const session = await this.backend.acquire(slot.runtime, { runId: null, readyTimeoutMs: READY_TIMEOUT_MS, signal: slot.abort.signal });
-      if (session.closed) throw new Error('the runner container ended before it was ready');
+      if (session.closed) {
+        await session.dispose();
+        throw new Error('the runner container ended before it was ready');
+      }
       slot.session = session;
+      if (slot.taken) return; // the run that took it disposes of it
       if (!slot.evicted && this.starting.delete(slot)) {
         this.ready.push(slot);
         return;

@@ -9,6 +9,7 @@ export const REDIS = Symbol('REDIS');
 export class RedisConnections implements OnApplicationShutdown {
   readonly main: Redis;
   private readonly extra: Redis[] = [];
+  private subscriber?: Redis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.main = this.make();
@@ -20,6 +21,15 @@ export class RedisConnections implements OnApplicationShutdown {
     c.on('error', () => undefined); // reconnects by itself; readiness reports the outage
     this.extra.push(c);
     return c;
+  }
+
+  /** Calls `listener` with every message published on `channel` (one subscriber connection per process, shared). */
+  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+    this.subscriber ??= this.make();
+    this.subscriber.on('message', (ch: string, message: string) => {
+      if (ch === channel) listener(message);
+    });
+    await this.subscriber.subscribe(channel);
   }
 
   /** Prefix every key and queue of this deployment (tests use one per run). */

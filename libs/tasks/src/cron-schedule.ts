@@ -50,6 +50,9 @@ export class CronSchedule {
     private readonly months: number[],
   ) {}
 
+  /** The parsed expression, reused for every step (parsing costs several times a step); not for W / L-n schedules. */
+  private compiled?: CronExpression;
+
   /** Parsed schedules by their fields: listings and scheduler ticks parse the same few schedules again and again. */
   private static readonly parsed = new Map<string, CronSchedule>();
 
@@ -129,7 +132,8 @@ export class CronSchedule {
     const f = this.fields;
     try {
       if (!needsOwnDayOfMonth(f.dayOfMonth)) {
-        const e = this.expression(f.dayOfMonth, f.month, from);
+        const e = (this.compiled ??= this.expression(f.dayOfMonth, f.month, from));
+        e.reset(from);
         return dir === 'next' ? e.next().toDate() : e.prev().toDate();
       }
       // Month by month: turn W / LW / L-n into that month's concrete days and let cron-parser do the times.

@@ -35,7 +35,8 @@ export function planFires(s: CronSchedule, w: Window, due: Date, now: Date, grac
   let latest = s.previous(until);
   if (!latest || latest.getTime() < due.getTime()) latest = due;
   const missed: Date[] = [];
-  for (let c = latest; missed.length < MAX_MISSED_RECORDED; ) {
+  // A missed fire lies in [due, latest): none when the latest is the due one (the usual case: no step computed).
+  for (let c = latest; c.getTime() > due.getTime() && missed.length < MAX_MISSED_RECORDED; ) {
     const p = s.previous(new Date(c.getTime() - 1));
     if (!p || p.getTime() < due.getTime()) break;
     missed.push(p);

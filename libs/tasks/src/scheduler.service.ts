@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '@app/clock';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { newId, RunEntity, TaskEntity, TaskRunEntity, TaskRunStatus, UserEntity } from '@app/db';
 import { RunQueue, RunsRepository, RunsService, SubmitRun, SystemProperties, SystemPropertiesService } from '@app/execution';
 import { UsersRepository } from '@app/identity';
@@ -8,19 +9,29 @@ import { DomainError } from '@app/rest';
 import { CronSchedule } from './cron-schedule';
 import { planFires } from './fire-plan';
 import { TaskOutcomes } from './task-outcomes.service';
+import { TaskWakeups } from './task-wakeups.service';
 import { TasksRepository } from './tasks.repository';
 import { notebookParametersOf } from './task-parameters';
 
-/** How often each process looks for due tasks; fires are at most about this late. */
-export const TICK_MS = 250;
 /** Due tasks claimed and fired in one transaction: one commit and one queue round trip for all of them. */
 const BATCH = 100;
-/** Due tasks one process handles per tick, so one tick stays short. */
-const MAX_FIRES_PER_TICK = 1_000;
+/** Due tasks one process handles per pass, so one pass stays short; the next pass starts at once. */
+const MAX_FIRES_PER_PASS = 1_000;
 /** A task whose fire failed unexpectedly is left alone this long (by this process) before it is tried again. */
 const RETRY_MS = 2_000;
+/** Batches claimed at once (each its own transaction; SKIP LOCKED keeps them apart): a burst's second batch need not wait for the first. */
+const PARALLEL_BATCHES = 2;
+/** A fire is due but another process holds it (firing it now): look again this soon, in case that process dies. */
+const HELD_RETRY_MS = 50;
 
 class DuplicateFire extends Error {}
+
+/** What the lanes of one pass share: the properties and notebooks are read once per pass. */
+interface Pass {
+  props: Promise<SystemProperties>;
+  prepare: (req: SubmitRun) => Promise<RunEntity>;
+  handled: number;
+}
 
 /** What one transaction's fires write: task runs, runs and the tasks' new state. */
 interface Fired {
@@ -34,12 +45,19 @@ interface Fired {
  * due tasks are claimed with FOR UPDATE SKIP LOCKED, their fires recorded (unique per task and time), their runs stored
  * and `next_fire_at` advanced in one transaction per batch. The runs are queued after commit; if that is lost,
  * execution's housekeeping re-queues SUBMITTED runs (job id = run id). Nothing lives in memory, so restarts lose no fire.
+ *
+ * When: a pass runs at the earliest `next_fire_at` of the active tasks (a timer), earlier when a change anywhere
+ * announces an earlier fire (`TaskWakeups`), and at least every `SCHEDULER_POLL_SECONDS` in case a message was lost.
  */
 @Injectable()
 export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('TaskScheduler');
   private timer?: NodeJS.Timeout;
-  private ticking?: Promise<unknown>;
+  /** When the armed timer fires (epoch ms of the clock); Infinity while none is armed (a pass is running). */
+  private timerAt = Infinity;
+  /** Earliest fire announced while a pass was running: the next timer is no later than it. */
+  private announcedAt = Infinity;
+  private passing?: Promise<unknown>;
   private stopped = false;
   private readonly backoff = new Map<string, number>();
 
@@ -51,50 +69,91 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly props: SystemPropertiesService,
     private readonly users: UsersRepository,
     private readonly outcomes: TaskOutcomes,
+    private readonly wakeups: TaskWakeups,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loop();
-  }
-
-  private loop(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.ticking = this.tick()
-        .catch((e) => this.log.warn(`tick failed: ${(e as Error).message}`))
-        .finally(() => this.loop());
-    }, TICK_MS);
+    // Not awaited: with Redis down the process still starts (and fires, on its timer and safety poll).
+    this.wakeups.listen((at) => this.wakeBy(at)).catch((e) => this.log.warn(`not listening for task changes: ${(e as Error).message}`));
+    this.arm(this.clock.nowMs());
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.ticking;
+    await this.passing;
+  }
+
+  /** A task may fire at `atMs`: make sure a pass runs by then. */
+  private wakeBy(atMs: number): void {
+    if (this.stopped) return;
+    if (this.passing) this.announcedAt = Math.min(this.announcedAt, atMs);
+    else if (atMs < this.timerAt) this.arm(atMs);
+  }
+
+  private arm(atMs: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = atMs;
+    this.timer = setTimeout(() => this.pass(), Math.max(0, atMs - this.clock.nowMs()));
+  }
+
+  private pass(): void {
+    this.timerAt = Infinity;
+    this.announcedAt = Infinity;
+    this.passing = this.tick()
+      .then((handled) => (handled >= MAX_FIRES_PER_PASS ? this.clock.nowMs() : this.nextPassAt()))
+      .catch((e) => {
+        this.log.warn(`pass failed: ${(e as Error).message}`);
+        return this.clock.nowMs() + this.config.tasks.schedulerPollSeconds * 1000;
+      })
+      .then((at) => {
+        this.passing = undefined;
+        if (!this.stopped) this.arm(Math.min(at, this.announcedAt, this.clock.nowMs() + this.config.tasks.schedulerPollSeconds * 1000));
+      });
+  }
+
+  /** When the next pass is needed: the earliest fire of a task not backed off, or the end of a back-off. */
+  private async nextPassAt(): Promise<number> {
+    const now = this.clock.nowMs();
+    const earliest = (await this.tasks.earliestFire([...this.backoff.keys()]))?.getTime() ?? Infinity;
+    // Still due after a pass that found nothing more to claim: another process holds it right now.
+    const due = earliest <= now ? now + HELD_RETRY_MS : earliest;
+    return Math.min(due, ...this.backoff.values());
   }
 
   /** Handles every task due now; returns how many were handled. */
   async tick(): Promise<number> {
-    const props = await this.props.getAll();
-    const prepare = this.runs.preparer();
-    let handled = 0;
-    // After a failed batch the rest of the tick goes one task at a time, to find the task that fails and back off from it.
+    const props = this.props.getAll();
+    props.catch(() => undefined); // awaited (and its failure reported) only if a task is due
+    const pass: Pass = { props, prepare: this.runs.preparer(), handled: 0 };
+    const lanes = await Promise.allSettled(Array.from({ length: PARALLEL_BATCHES }, () => this.claimAndFire(pass)));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    return pass.handled;
+  }
+
+  /** One lane of a pass: claims and fires batches until none is due. */
+  private async claimAndFire(pass: Pass): Promise<void> {
+    const queued: Promise<void>[] = [];
+    // After a failed batch the rest of the lane goes one task at a time, to find the task that fails and back off from it.
     let batch = BATCH;
-    while (handled < MAX_FIRES_PER_TICK && !this.stopped) {
+    while (pass.handled < MAX_FIRES_PER_PASS && !this.stopped) {
       let claimed: string[] = [];
       let runIds: string[] = [];
       const nowMs = this.clock.nowMs();
       for (const [id, until] of this.backoff) if (until <= nowMs) this.backoff.delete(id);
       try {
         const n = await this.tasks.transaction(async (m) => {
-          const due = await this.tasks.claimDue(this.clock.now(), Math.min(batch, MAX_FIRES_PER_TICK - handled), m, [...this.backoff.keys()]);
+          const due = await this.tasks.claimDue(this.clock.now(), Math.min(batch, MAX_FIRES_PER_PASS - pass.handled), m, [...this.backoff.keys()]);
           claimed = due.map((t) => t.id);
           if (!due.length) return 0;
-          runIds = await this.fireAll(due, props, prepare, m);
+          runIds = await this.fireAll(due, await pass.props, pass.prepare, m);
           return due.length;
         });
         if (!n) break;
-        handled += n;
+        pass.handled += n;
       } catch (e) {
         if (!claimed.length) throw e;
         // Rolled back, so the fires are still due.
@@ -106,9 +165,11 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.backoff.set(claimed[0], nowMs + RETRY_MS);
         continue;
       }
-      await this.queue.enqueueMany(runIds).catch((e) => this.log.warn(`${runIds.length} run(s) not queued yet (housekeeping will): ${(e as Error).message}`));
+      // Queued while the next batch is claimed: the queue round trip does not delay the next fires.
+      const ids = runIds;
+      queued.push(this.queue.enqueueMany(ids).catch((e) => this.log.warn(`${ids.length} run(s) not queued yet (housekeeping will): ${(e as Error).message}`)));
     }
-    return handled;
+    await Promise.all(queued);
   }
 
   /** Fires claimed tasks and writes the outcome in a few statements; returns the ids of the runs to queue. */

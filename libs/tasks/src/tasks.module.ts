@@ -4,6 +4,7 @@ import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
 import { TaskScheduler } from './scheduler.service';
 import { TaskOutcomes } from './task-outcomes.service';
+import { TaskWakeups } from './task-wakeups.service';
 import { TasksController } from './tasks.controller';
 import { TasksHousekeeping } from './tasks-housekeeping.service';
 import { TasksRepository } from './tasks.repository';
@@ -15,7 +16,7 @@ import { TasksService } from './tasks.service';
  */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
-  providers: [TasksRepository, TasksService, TaskOutcomes, TaskScheduler, TasksHousekeeping],
+  providers: [TasksRepository, TasksService, TaskOutcomes, TaskWakeups, TaskScheduler, TasksHousekeeping],
   exports: [TasksRepository, TasksService, TaskOutcomes, TaskScheduler],
 })
 export class TasksModule {}

@@ -84,6 +84,14 @@ export class TasksRepository {
     return q.orderBy('t.next_fire_at', 'ASC').limit(limit).getMany();
   }
 
+  /** The earliest next fire of any active task (but `except`), or null when none has one. */
+  async earliestFire(except: string[] = []): Promise<Date | null> {
+    const q = this.ds.manager.createQueryBuilder(TaskEntity, 't').select('min(t.next_fire_at)', 'at').where('t.active');
+    if (except.length) q.andWhere('t.id NOT IN (:...except)', { except });
+    const row = await q.getRawOne<{ at: Date | null }>();
+    return row?.at ? new Date(row.at) : null;
+  }
+
   /** For each of these tasks that has one, the run id of its open task run (previous run still queued or running). */
   async openRuns(taskIds: string[], m: EntityManager): Promise<Map<string, string | null>> {
     if (!taskIds.length) return new Map();

@@ -10,6 +10,7 @@ import { CronSchedule, CronScheduleError } from './cron-schedule';
 import { CreateTask, KNOWN_TASK_TYPES, SUPPORTED_TASK_TYPE, UpdateTask } from './dto/tasks.dto';
 import { fireAfter } from './fire-plan';
 import { notebookParametersOf } from './task-parameters';
+import { TaskWakeups } from './task-wakeups.service';
 import { TaskRunRow, TasksRepository } from './tasks.repository';
 
 const CRON_KEYS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek', 'timeZone'] as const;
@@ -23,6 +24,7 @@ export class TasksService implements OnModuleInit {
     private readonly items: ItemsService,
     private readonly runs: RunsService,
     private readonly props: SystemPropertiesService,
+    private readonly wakeups: TaskWakeups,
     private readonly clock: Clock,
   ) {}
 
@@ -96,6 +98,7 @@ export class TasksService implements OnModuleInit {
       await this.checkLimits(owner.id, m);
       await this.tasks.insert(task, m);
     });
+    this.wakeups.announce(task.nextFireAt);
     return task;
   }
 
@@ -122,13 +125,15 @@ export class TasksService implements OnModuleInit {
       updated: now,
       nextFireAt: fireAfter(schedule, window, now),
     };
-    await this.tasks.transaction(async (m) => {
+    const active = await this.tasks.transaction(async (m) => {
       const fresh = (await this.tasks.lock(id, m))!;
       if (dto.isActive === true && !fresh.active) Object.assign(patch, await this.activation(fresh, schedule, window, maxOccurrences, now, m));
       else if (dto.isActive === false) Object.assign(patch, { active: false, taskState: fresh.taskState === 'active' ? 'inactive' : fresh.taskState });
       else if (fresh.active && !patch.nextFireAt) Object.assign(patch, { active: false, taskState: 'completed' });
       await this.tasks.update(id, patch, m);
+      return patch.active ?? fresh.active;
     });
+    if (active) this.wakeups.announce(patch.nextFireAt);
   }
 
   async enable(p: Principal, username: string, id: string): Promise<void> {
@@ -136,11 +141,13 @@ export class TasksService implements OnModuleInit {
     const { task } = await this.get(p, username, id);
     const schedule = parseSchedule(task.cron);
     const now = this.clock.now();
-    await this.tasks.transaction(async (m) => {
+    const patch = await this.tasks.transaction(async (m) => {
       const fresh = (await this.tasks.lock(id, m))!;
       const patch = await this.activation(fresh, schedule, task, task.maxOccurrences, now, m);
       await this.tasks.update(id, { ...patch, updated: now }, m);
+      return patch;
     });
+    this.wakeups.announce(patch.nextFireAt);
   }
 
   async disable(p: Principal, username: string, id: string): Promise<void> {
