@@ -6,6 +6,8 @@ import {
   ItemShareEntity,
   RunArtifactEntity,
   RunEntity,
+  RuntimeEntity,
+  RuntimeManifestEntity,
   SystemPropertyEntity,
   UserEntity,
   WorkerNodeEntity,
@@ -17,6 +19,7 @@ import { TaskEntity, TaskRunEntity } from './entities/task.entity';
 import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
 import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
+import { Runtimes1764110000000 } from './migrations/1764110000000-Runtimes';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -46,5 +49,7 @@ export const ENTITIES = [
   WebhookEventMarkEntity,
   WebhookSettingsEntity,
   WebhookReceiverEntity,
+  RuntimeEntity,
+  RuntimeManifestEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, Runtimes1764110000000];

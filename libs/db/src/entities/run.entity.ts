@@ -142,9 +142,20 @@ export class WorkerNodeEntity {
   @Column({ name: 'warm_containers', type: 'integer', default: 0 })
   warmContainers: number;
 
+  /** The images the node has: reference (tag or id) → Docker image id. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  images: Record<string, string>;
+
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt: Date;
 
   @Column({ name: 'last_heartbeat', type: 'timestamptz' })
   lastHeartbeat: Date;
+}
+
+/** A node that missed this many heartbeats is reported down (and its images no longer count). */
+export const MISSED_BEATS = 3;
+
+export function nodeIsAlive(n: WorkerNodeEntity, nowMs: number, heartbeatSeconds: number): boolean {
+  return nowMs - n.lastHeartbeat.getTime() < MISSED_BEATS * 1000 * heartbeatSeconds;
 }

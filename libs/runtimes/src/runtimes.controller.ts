@@ -1,0 +1,66 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { CurrentUser, Principal, requireAdmin } from '@app/identity';
+import { DomainError, Params } from '@app/rest';
+import { RegisterRuntimeDto, UpdateRuntimeDto } from './dto/runtime.dto';
+import { runtimeView } from './runtime.view';
+import { RuntimesService } from './runtimes.service';
+
+/** The Notebook Server's runtimes: anyone signed in reads them (to pick one), administrators change them. */
+@Controller('arcgis/admin/notebooks/runtimes')
+export class RuntimesController {
+  constructor(private readonly runtimes: RuntimesService) {}
+
+  @Get()
+  async list() {
+    return { runtimes: (await this.runtimes.list()).map(runtimeView) };
+  }
+
+  @Post('register')
+  @HttpCode(200)
+  async register(@CurrentUser() p: Principal, @Params(RegisterRuntimeDto) dto: z.infer<typeof RegisterRuntimeDto>) {
+    requireAdmin(p);
+    const r = await this.runtimes.register(dto);
+    return { status: 'success', id: r.id, runtime: runtimeView(r) };
+  }
+
+  @Post('restore')
+  @HttpCode(200)
+  async restore(@CurrentUser() p: Principal) {
+    requireAdmin(p);
+    return { status: 'success', runtimes: (await this.runtimes.restore()).map(runtimeView) };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    return runtimeView(await this.runtimes.get(id));
+  }
+
+  @Get(':id/manifest')
+  async manifest(@Param('id') id: string) {
+    const m = await this.runtimes.manifest(id);
+    if (!m.manifest) {
+      throw new DomainError(
+        'unavailable',
+        'MANIFEST_NOT_READ',
+        `No worker has read the manifest of runtime '${m.runtime.name}' (image '${m.runtime.imageId}') yet: a worker with the image reads it within a heartbeat.`,
+      );
+    }
+    return { runtimeId: m.runtime.id, name: m.runtime.name, imageId: m.runtime.imageId, imageDigest: m.imageDigest, ...(m.manifest as object) };
+  }
+
+  @Post(':id/update')
+  @HttpCode(200)
+  async update(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UpdateRuntimeDto) dto: z.infer<typeof UpdateRuntimeDto>) {
+    requireAdmin(p);
+    return { status: 'success', runtime: runtimeView(await this.runtimes.update(id, dto)) };
+  }
+
+  @Post(':id/unregister')
+  @HttpCode(200)
+  async unregister(@CurrentUser() p: Principal, @Param('id') id: string) {
+    requireAdmin(p);
+    await this.runtimes.unregister(id);
+    return { status: 'success' };
+  }
+}
