@@ -8,7 +8,6 @@ import { ExecutionHttpModule } from '@app/execution';
 import { IdentityHttpModule } from '@app/identity';
 import { NotebooksHttpModule } from '@app/notebooks';
 import { RedisModule } from '@app/queues';
-import { RuntimesHttpModule } from '@app/runtimes';
 import { TasksHttpModule, TasksModule } from '@app/tasks';
 import { WebhooksHttpModule } from '@app/webhooks';
 import { HealthController } from './health/health.controller';
@@ -29,7 +28,6 @@ export class ApiModule {
         IdentityHttpModule,
         NotebooksHttpModule,
         ExecutionHttpModule,
-        RuntimesHttpModule,
         TasksModule,
         TasksHttpModule,
         WebhooksHttpModule,

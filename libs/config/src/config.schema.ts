@@ -35,7 +35,7 @@ const fields = z.object({
   BCRYPT_ROUNDS: int(4, 15).default(10),
   // Execution
   DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
-  RUNTIMES: z.string().default('default=nbautomation/runner:latest'),
+  RUNTIMES: z.string().default('default=nbautomation/runner:latest,standard=nbautomation/runner-standard:latest'),
   DEFAULT_RUNTIME: z.string().default('default'),
   CONTAINER_NETWORK: z.string().default('none'),
   CONTAINER_MEMORY_MB: int(64).default(2048),

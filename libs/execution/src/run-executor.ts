@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { RunEntity, RunError, RunStatus } from '@app/db';
+import { RunEntity, RunError, RunStatus, RuntimeEntity } from '@app/db';
 import { TokensService, UsersRepository } from '@app/identity';
 import { ItemsService, parseNotebook } from '@app/notebooks';
+import { DomainError } from '@app/rest';
+import { RuntimesService } from '@app/runtimes';
 import { notebookToSave } from './notebook-output';
 import { RunFinisher } from './run-finisher';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
@@ -31,6 +33,7 @@ export class RunExecutor {
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
     private readonly finisher: RunFinisher,
+    private readonly runtimes: RuntimesService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -62,9 +65,15 @@ export class RunExecutor {
         this.runs.findById(runId),
       ]);
       if (!claimed || !run) return; // done, cancelled or taken by another node
+      // Its runtime as it is now (limits changed since submit apply); unregistered meanwhile: the run fails, naming those left.
+      const runtime = await this.runtimes.resolve(run.runtime).catch((e: unknown) => {
+        if (e instanceof DomainError) return e;
+        throw e;
+      });
+      if (runtime instanceof DomainError) return await this.finish(run, 'FAILED', [runtime.message]);
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
-      const starting = this.container(run);
+      const starting = this.container(run, runtime);
       const settled = await Promise.allSettled([this.items.dataOf(run.itemId), this.specOf(run), starting]);
       if (settled[2].status === 'fulfilled') session = settled[2].value.session; // so `finally` removes it
       for (const r of settled) if (r.status === 'rejected') throw r.reason;
@@ -102,14 +111,14 @@ export class RunExecutor {
   }
 
   /** A warm runner if the pool has one for the runtime, else a cold one started now (same spec either way). */
-  private async container(run: RunEntity): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
+  private async container(run: RunEntity, runtime: RuntimeEntity): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
     const claimedAt = this.clock.nowMs();
-    const warm = await this.pool.take(run.runtime);
+    const warm = await this.pool.take(runtime);
     if (warm) {
       warm.assign(run.id);
       return { session: warm, warm: true, claimedAt };
     }
-    return { session: await this.backend.acquire(run.runtime, { runId: run.id }), warm: false, claimedAt };
+    return { session: await this.backend.acquire(runtime, { runId: run.id }), warm: false, claimedAt };
   }
 
   /** What the runner inside the container needs: parameters, payload, deadline, environment. */

@@ -5,6 +5,7 @@ import { ItemEntity, newId, RunEntity, RunTrigger } from '@app/db';
 import { isAdmin, Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
 import { RedisConnections } from '@app/queues';
+import { RuntimesService } from '@app/runtimes';
 import { DomainError } from '@app/rest';
 import { parameterProblems } from './python-literal';
 import { RunQueue } from './run-queue';
@@ -12,10 +13,10 @@ import { RunsRepository } from './runs.repository';
 import { SystemProperties } from './system-properties';
 import { SystemPropertiesService } from './system-properties.service';
 
-/** What a run needs to know of its notebook; `runtime` is the error to report when the notebook names none we have. */
+/** What a run needs to know of its notebook: the runtime it names (null: none), or why it cannot run. */
 interface NotebookFacts {
   item: ItemEntity | null;
-  runtime?: string | DomainError;
+  runtime?: string | null | DomainError;
 }
 
 export interface SubmitRun {
@@ -29,6 +30,8 @@ export interface SubmitRun {
   updatePortalItem?: boolean;
   saveInjectedParameters?: boolean;
   timeoutMinutes?: number;
+  /** A runtime id or name chosen by the caller; else the notebook's `metadata.runtime`, else the site's default. */
+  runtime?: string | null;
   taskId?: string | null;
   webhookId?: string | null;
 }
@@ -42,6 +45,7 @@ export class RunsService {
     private readonly items: ItemsService,
     private readonly props: SystemPropertiesService,
     private readonly redis: RedisConnections,
+    private readonly runtimes: RuntimesService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -66,12 +70,25 @@ export class RunsService {
   preparer(): (req: SubmitRun) => Promise<RunEntity> {
     let props: Promise<SystemProperties> | undefined;
     const notebooks = new Map<string, Promise<NotebookFacts>>();
+    const runtimes = new Map<string | null, Promise<string | DomainError>>();
+    const runtimeId = (ref: string | null) => {
+      let r = runtimes.get(ref);
+      if (!r) {
+        r = this.runtimes.resolve(ref).then(
+          (x) => x.id,
+          (e: unknown) => (e instanceof DomainError ? e : Promise.reject(e)),
+        );
+        runtimes.set(ref, r);
+      }
+      return r;
+    };
     return async (req) => {
       props ??= this.props.getAll();
       let facts = notebooks.get(req.itemId);
       if (!facts) notebooks.set(req.itemId, (facts = this.notebookFacts(req.itemId)));
       const [p, f] = await Promise.all([props, facts]);
-      return this.build(req, p, f);
+      const runtime = f.runtime instanceof DomainError || f.runtime === undefined ? f.runtime : await runtimeId(req.runtime ?? f.runtime);
+      return this.build(req, p, { ...f, runtime });
     };
   }
 
@@ -100,6 +117,7 @@ export class RunsService {
       throw DomainError.invalid('INVALID_TIMEOUT', `executionTimeoutInMinutes must be greater than 0 and at most ${max} (got ${timeout}).`);
     }
     if (runtime instanceof DomainError) throw runtime;
+    if (!runtime) throw new Error('runtime not resolved');
     const now = this.clock.now();
     return Object.assign(new RunEntity(), {
       id: newId(),
@@ -130,17 +148,14 @@ export class RunsService {
     });
   }
 
-  /** The runtime a notebook names in `metadata.runtime` (or `metadata.nbautomation.runtime`), else the default. */
-  private runtimeOf(itemId: string, data: string | null): string {
+  /** The runtime a notebook names (id or name) in `metadata.runtime` or `metadata.nbautomation.runtime`; null for none. */
+  private runtimeOf(itemId: string, data: string | null): string | null {
     const parsed = parseNotebook(data ?? '');
     if (!parsed.notebook) throw DomainError.invalid('INVALID_NOTEBOOK', `Item '${itemId}' does not hold a valid notebook.`, parsed.problems);
     const md = parsed.notebook.metadata as { runtime?: unknown; nbautomation?: { runtime?: unknown } };
-    const name = md.nbautomation?.runtime ?? md.runtime ?? this.config.execution.defaultRuntime;
-    if (typeof name !== 'string' || !this.config.execution.runtimes[name]) {
-      throw DomainError.invalid(
-        'UNKNOWN_RUNTIME',
-        `The notebook asks for runtime '${String(name)}'; this site has ${Object.keys(this.config.execution.runtimes).join(', ')}.`,
-      );
+    const name = md.nbautomation?.runtime ?? md.runtime ?? null;
+    if (name !== null && typeof name !== 'string') {
+      throw DomainError.invalid('UNKNOWN_RUNTIME', `The notebook's metadata.runtime must be a runtime's name or id (got ${JSON.stringify(name)}).`);
     }
     return name;
   }

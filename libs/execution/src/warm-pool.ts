@@ -1,11 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { Injectable, Logger } from '@nestjs/common';
+import type { RuntimeEntity } from '@app/db';
 import { RunnerBackend, RunnerSession } from './runner-backend/runner-backend';
 
 const READY_TIMEOUT_MS = 60_000;
 
+/** A runtime as it is now: a changed runtime (new image or limits) gets new warm containers. */
+export const runtimeKey = (r: RuntimeEntity) => `${r.id}@${r.modified.getTime()}`;
+
 interface Slot {
+  /** runtimeKey of the runtime it was started for. */
   runtime: string;
+  entity: RuntimeEntity;
   /** Set once the runner is READY; a slot is counted from the moment its creation is decided. */
   session?: RunnerSession;
   /** Aborted when the slot is evicted while starting: the backend then removes what it made. */
@@ -26,6 +31,7 @@ export class WarmPool {
   private readonly ready: Slot[] = [];
   private readonly starting = new Set<Slot>();
   private sizePerRuntime = 0;
+  private runtimes: RuntimeEntity[] = [];
   private cap = 1;
   /** Runs holding a container of this node (taken from the pool or created cold), until they release it. */
   private inUse = 0;
@@ -34,18 +40,22 @@ export class WarmPool {
   private refilling = false;
   private refillAgain = false;
   private stopped = false;
-  /** Runtimes whose image was found: why cached, an image inspect per refill is a Docker round trip for nothing. */
+  /** Images found: why cached, an image inspect per refill is a Docker round trip for nothing. */
   private readonly imagesSeen = new Set<string>();
 
-  constructor(
-    private readonly backend: RunnerBackend,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly backend: RunnerBackend) {}
 
-  configure(opts: { sizePerRuntime: number; cap: number }): void {
+  /** `sizePerRuntime` is the site's warmPoolSizePerRuntime; a runtime's own warmPoolSize overrides it. */
+  configure(opts: { sizePerRuntime: number; cap: number; runtimes?: RuntimeEntity[] }): void {
     this.sizePerRuntime = opts.sizePerRuntime;
     this.cap = opts.cap;
+    if (opts.runtimes) this.runtimes = opts.runtimes;
     void this.refill();
+  }
+
+  private sizeOf(key: string): number {
+    const r = this.runtimes.find((x) => runtimeKey(x) === key);
+    return r ? (r.warmPoolSize ?? this.sizePerRuntime) : 0;
   }
 
   /** Idle containers: ready plus starting (both exist in Docker, or are about to). */
@@ -64,10 +74,11 @@ export class WarmPool {
    * them when this resolves), so the new container fits under the cap. A warm container taken is an
    * idle one turned busy: the total does not change.
    */
-  async take(runtime: string): Promise<RunnerSession | undefined> {
+  async take(runtime: RuntimeEntity): Promise<RunnerSession | undefined> {
+    const key = runtimeKey(runtime);
     this.inUse++;
     for (;;) {
-      const i = this.ready.findIndex((s) => s.runtime === runtime);
+      const i = this.ready.findIndex((s) => s.runtime === key);
       if (i < 0) break;
       const [s] = this.ready.splice(i, 1);
       if (!s.session!.closed) return s.session;
@@ -95,17 +106,18 @@ export class WarmPool {
       do {
         this.refillAgain = false;
         await this.evictOver(Math.max(0, this.cap - this.inUse));
-        // A smaller pool size (0 turns the pool off) applies at once.
+        // A smaller pool size (0 turns the pool off) applies at once; a changed or removed runtime's go.
         for (const runtime of new Set([...this.ready, ...this.starting].map((x) => x.runtime))) {
-          await this.evictOver(this.sizePerRuntime, runtime);
+          await this.evictOver(this.sizeOf(runtime), runtime);
         }
         const starts: Promise<void>[] = [];
-        for (const runtime of Object.keys(this.config.execution.runtimes)) {
-          if (!(await this.imageExists(runtime))) continue;
-          while (!this.stopped && this.countFor(runtime) < this.sizePerRuntime && this.inUse + this.idle < this.cap) {
+        for (const entity of this.runtimes) {
+          const runtime = runtimeKey(entity);
+          if (!(await this.imageExists(entity.imageId))) continue;
+          while (!this.stopped && this.countFor(runtime) < this.sizeOf(runtime) && this.inUse + this.idle < this.cap) {
             // Why in parallel: after a burst the pool is refilled in one kernel start-up, not N.
             // Counted (in `starting`) before the create call, so a run arriving meanwhile sees it.
-            const slot: Slot = { runtime, abort: new AbortController() };
+            const slot: Slot = { runtime, entity, abort: new AbortController() };
             this.starting.add(slot);
             slot.startup = this.startOne(slot);
             starts.push(slot.startup);
@@ -127,10 +139,10 @@ export class WarmPool {
     await this.evictOver(0);
   }
 
-  private async imageExists(runtime: string): Promise<boolean> {
-    if (this.imagesSeen.has(runtime)) return true;
-    if (!(await this.backend.hasImage(runtime))) return false;
-    this.imagesSeen.add(runtime);
+  private async imageExists(image: string): Promise<boolean> {
+    if (this.imagesSeen.has(image)) return true;
+    if (!(await this.backend.hasImage(image))) return false;
+    this.imagesSeen.add(image);
     return true;
   }
 
@@ -147,7 +159,7 @@ export class WarmPool {
    */
   private async startOne(slot: Slot): Promise<void> {
     try {
-      const session = await this.backend.acquire(slot.runtime, { runId: null, readyTimeoutMs: READY_TIMEOUT_MS, signal: slot.abort.signal });
+      const session = await this.backend.acquire(slot.entity, { runId: null, readyTimeoutMs: READY_TIMEOUT_MS, signal: slot.abort.signal });
       if (session.closed) throw new Error('the runner container ended before it was ready');
       slot.session = session;
       if (!slot.evicted && this.starting.delete(slot)) {

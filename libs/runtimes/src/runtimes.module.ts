@@ -1,18 +1,9 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '@app/identity';
-import { RuntimesController } from './runtimes.controller';
 import { RuntimesService } from './runtimes.service';
 
-/** The site's runtimes, for every process (runs resolve theirs here; workers report images and manifests). */
+/** The site's runtimes, for every process (runs resolve theirs here; the admin API lives with execution). */
 @Module({
   providers: [RuntimesService],
   exports: [RuntimesService],
 })
 export class RuntimesModule {}
-
-/** The runtimes admin API. */
-@Module({
-  imports: [RuntimesModule, IdentityModule],
-  controllers: [RuntimesController],
-})
-export class RuntimesHttpModule {}

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '@app/clock';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { newId, nodeIsAlive, RuntimeEntity, RuntimeManifestEntity, WorkerNodeEntity } from '@app/db';
+import { newId, RuntimeEntity, RuntimeManifestEntity, WorkerNodeEntity } from '@app/db';
 import { DomainError } from '@app/rest';
 import { RegisterRuntime, UpdateRuntime } from './dto/runtime.dto';
 
@@ -38,10 +38,22 @@ export class RuntimesService implements OnApplicationBootstrap {
   private seeds(): Partial<RuntimeEntity>[] {
     const e = this.config.execution;
     return Object.entries(e.runtimes).map(([name, image]) => ({
+      ...this.defaults(),
       id: createHash('md5').update(`runtime:${name}`).digest('hex'),
       name,
       version: '1.0',
       imageId: image,
+      networkMode: e.network,
+      // The default runtime follows the site's warmPoolSizePerRuntime; the others keep none until an admin says so.
+      warmPoolSize: name === e.defaultRuntime ? null : 0,
+      builtIn: true,
+    }));
+  }
+
+  /** What a runtime gets for the fields it does not set: the site's container limits (CONTAINER_*), no network. */
+  private defaults(): Partial<RuntimeEntity> {
+    const e = this.config.execution;
+    return {
       imagePullString: '',
       containerType: 'docker',
       requiresAdvancedPrivileges: false,
@@ -53,11 +65,9 @@ export class RuntimesService implements OnApplicationBootstrap {
       sharedMemory: 0,
       sharedMemoryUnit: 'm',
       dockerRuntime: '',
-      networkMode: e.network,
-      // The default runtime follows the site's warmPoolSizePerRuntime; the others keep none until an admin says so.
-      warmPoolSize: name === e.defaultRuntime ? null : 0,
-      builtIn: true,
-    }));
+      networkMode: 'none',
+      warmPoolSize: 0,
+    };
   }
 
   list(): Promise<RuntimeEntity[]> {
@@ -88,30 +98,17 @@ export class RuntimesService implements OnApplicationBootstrap {
     );
   }
 
+  /** Stores a new runtime; the caller has checked that some worker has its image. */
   async register(dto: RegisterRuntime): Promise<RuntimeEntity> {
-    await this.requireImageOnSomeNode(dto.imageId);
     return this.ds.transaction(async (m) => {
       const same = await m.findOneBy(RuntimeEntity, { name: dto.name });
       if (same && !same.unregistered) throw DomainError.conflict('RUNTIME_EXISTS', `A runtime named '${dto.name}' already exists.`);
       if (same) await m.delete(RuntimeEntity, { id: same.id }); // a tombstone: the name is free again
-      const e = this.config.execution;
       const { manifestFile, ...fields } = dto;
       const now = this.clock.now();
       const row = Object.assign(new RuntimeEntity(), {
+        ...this.defaults(),
         id: newId(),
-        imagePullString: '',
-        containerType: 'docker',
-        requiresAdvancedPrivileges: false,
-        maxCpu: e.cpus,
-        maxMemory: e.memoryMb,
-        maxMemoryUnit: 'm',
-        maxSwapMemory: 0,
-        maxSwapMemoryUnit: 'g',
-        sharedMemory: 0,
-        sharedMemoryUnit: 'm',
-        dockerRuntime: '',
-        networkMode: 'none',
-        warmPoolSize: 0,
         ...stripUndefined(fields),
         declaredManifest: (manifestFile ?? null) as RuntimeEntity['declaredManifest'],
         builtIn: false,
@@ -126,7 +123,6 @@ export class RuntimesService implements OnApplicationBootstrap {
 
   async update(ref: string, dto: UpdateRuntime): Promise<RuntimeEntity> {
     const r = await this.get(ref);
-    if (dto.imageId && dto.imageId !== r.imageId) await this.requireImageOnSomeNode(dto.imageId);
     if (dto.name && dto.name !== r.name) {
       const same = await this.ds.manager.findOneBy(RuntimeEntity, { name: dto.name });
       if (same && !same.unregistered) throw DomainError.conflict('RUNTIME_EXISTS', `A runtime named '${dto.name}' already exists.`);
@@ -153,16 +149,9 @@ export class RuntimesService implements OnApplicationBootstrap {
     return this.list();
   }
 
-  /** The libraries in the runtime's image, as a worker read them from the image; null until one has. */
-  async manifest(ref: string): Promise<{ runtime: RuntimeEntity; imageDigest: string | null; manifest: unknown }> {
-    const runtime = await this.get(ref);
-    for (const n of await this.liveNodes()) {
-      const digest = imageDigestOn(n.images ?? {}, runtime.imageId);
-      if (!digest) continue;
-      const row = await this.ds.manager.findOneBy(RuntimeManifestEntity, { imageDigest: digest });
-      if (row) return { runtime, imageDigest: digest, manifest: row.manifest };
-    }
-    return { runtime, imageDigest: null, manifest: null };
+  /** The manifest a worker read from an image, or null. */
+  async manifestOf(imageDigest: string): Promise<unknown> {
+    return (await this.ds.manager.findOneBy(RuntimeManifestEntity, { imageDigest }))?.manifest ?? null;
   }
 
   /** Stores what a worker read from an image. */
@@ -177,23 +166,6 @@ export class RuntimesService implements OnApplicationBootstrap {
   /** Names of the runtimes whose image a node lacks (for machines/{name}/status). */
   async missingOn(node: WorkerNodeEntity): Promise<string[]> {
     return (await this.list()).filter((r) => !imageDigestOn(node.images ?? {}, r.imageId)).map((r) => r.name);
-  }
-
-  private async liveNodes(): Promise<WorkerNodeEntity[]> {
-    const nodes = await this.ds.manager.find(WorkerNodeEntity, { order: { name: 'ASC' } });
-    return nodes.filter((n) => nodeIsAlive(n, this.clock.nowMs(), this.config.execution.heartbeatSeconds));
-  }
-
-  /** No registry is reachable: an image no worker has could never run. */
-  private async requireImageOnSomeNode(image: string): Promise<void> {
-    const nodes = await this.liveNodes();
-    if (nodes.some((n) => imageDigestOn(n.images ?? {}, image))) return;
-    throw DomainError.invalid(
-      'IMAGE_NOT_ON_ANY_WORKER',
-      nodes.length
-        ? `No worker node has the image '${image}' (checked ${nodes.map((n) => n.name).join(', ')}); build or load it on the workers first.`
-        : `No worker node is running to check the image '${image}' against; start a worker first.`,
-    );
   }
 }
 

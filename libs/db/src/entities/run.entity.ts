@@ -152,10 +152,3 @@ export class WorkerNodeEntity {
   @Column({ name: 'last_heartbeat', type: 'timestamptz' })
   lastHeartbeat: Date;
 }
-
-/** A node that missed this many heartbeats is reported down (and its images no longer count). */
-export const MISSED_BEATS = 3;
-
-export function nodeIsAlive(n: WorkerNodeEntity, nowMs: number, heartbeatSeconds: number): boolean {
-  return nowMs - n.lastHeartbeat.getTime() < MISSED_BEATS * 1000 * heartbeatSeconds;
-}

@@ -22,6 +22,8 @@ export const ExecuteNotebookDto = z.object({
   notebookParameters: zNotebookParameters.optional(),
   saveInjectedParameters: zBool.optional().default(false),
   executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
+  /** Our addition: a runtime's id or name, over the notebook's own `metadata.runtime`. */
+  runtime: z.string().trim().min(1).max(128).optional(),
 });
 
 export const JobsQueryDto = z.object({

@@ -1,3 +1,4 @@
+import type { RuntimeEntity } from '@app/db';
 import type { RunnerMessageListener } from './runner-protocol';
 
 /** What a runner gets: the notebook text and the run spec (runner/README.md). */
@@ -80,10 +81,14 @@ export interface RunnerSession {
 export abstract class RunnerBackend {
   /** Whether the backend answers. */
   abstract ping(): Promise<boolean>;
-  /** Whether the runtime's image is present (nothing is pulled: images are built on the node). */
-  abstract hasImage(runtime: string): Promise<boolean>;
-  /** Creates and starts a runner with the site's limits; see AcquireOptions. */
-  abstract acquire(runtime: string, opts: AcquireOptions): Promise<RunnerSession>;
+  /** Whether an image is present (nothing is pulled: images are built on the node). */
+  abstract hasImage(image: string): Promise<boolean>;
+  /** The images present: each reference (tag, and the id itself) → the image id. */
+  abstract images(): Promise<Record<string, string>>;
+  /** The libraries in an image (`python3 -m nbrunner.manifest`, run in a throw-away runner without network). */
+  abstract readManifest(image: string): Promise<unknown>;
+  /** Creates and starts a runner of a runtime, with the runtime's image, limits and network; see AcquireOptions. */
+  abstract acquire(runtime: RuntimeEntity, opts: AcquireOptions): Promise<RunnerSession>;
   /** Removes every runner of this node (call it when none of them can still be in use) and says which they were. */
   abstract reconcileNode(): Promise<LeftoverRunner[]>;
 }
