@@ -24,6 +24,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 from . import inject as inj
+from .relay import Relay
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
 
 EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
@@ -109,6 +110,8 @@ class Runner:
         # still written, so the file contract holds in both modes.
         self.stdin_mode = os.environ.get("NBRUNNER_INPUT", "") == "stdin"
         self.stdin_input: Optional[asyncio.Future] = None
+        # The portal relay (relay.py): started for runs whose spec asks for it (stdin mode only).
+        self.relay = Relay(_stdout_line)
         self.km = km
         self.t_start = t_start
         self.client: Optional[NotebookClient] = None
@@ -281,6 +284,14 @@ class Runner:
             else:
                 err = None
             loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result((line, err)))
+            # After the input: the worker's answers to relayed portal requests, one JSON line each.
+            for later in iter(sys.stdin.buffer.readline, b""):
+                try:
+                    msg = json.loads(later.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(msg, dict) and "relay" in msg:
+                    loop.call_soon_threadsafe(self.relay.on_reply, msg["relay"])
 
         import threading
 
@@ -388,6 +399,11 @@ class Runner:
         def remaining() -> float:
             return deadline - time.monotonic()
 
+        if spec.get("relay") and self.stdin_mode:
+            # The portal, reachable from the notebook through the relay on the container's loopback.
+            await self.relay.start()
+            spec["env"] = {**(spec["env"] or {}), "NBA_PORTAL_URL": self.relay.url + "/sharing/rest"}
+
         if spec["env"]:
             try:
                 reply = await self.run_silent(inj.env_code(spec["env"]), timeout=max(1.0, remaining()))
@@ -454,6 +470,7 @@ class Runner:
         """Write notebook.ipynb + snapshot.html (if there is a notebook), then
         result.json (last, atomically), print the DONE line, return the exit code."""
         t0 = time.monotonic()
+        self.relay.close()
         notes = []
         try:
             os.makedirs(self.output_dir, exist_ok=True)

@@ -119,7 +119,7 @@ def parse_spec(obj: Any) -> Dict[str, Any]:
     """Validate a decoded spec.json and return a normalised copy.
 
     Returns ``{"parameters": dict|None, "webhookPayload": any|None,
-    "timeoutSeconds": float, "env": dict|None}``. Unknown keys are ignored;
+    "timeoutSeconds": float, "env": dict|None, "relay": bool}``. Unknown keys are ignored;
     missing keys count as null (timeoutSeconds then defaults to 600).
     """
     if not isinstance(obj, dict):
@@ -161,6 +161,8 @@ def parse_spec(obj: Any) -> Dict[str, Any]:
         "webhookPayload": payload,
         "timeoutSeconds": timeout,
         "env": env,
+        # Start the portal relay (relay.py) and point NBA_PORTAL_URL at it.
+        "relay": obj.get("relay") is True,
     }
 
 

@@ -28,6 +28,8 @@ export interface AppConfig {
     maxRunMinutes: number;
     warmPoolSize: number;
     heartbeatSeconds: number;
+    /** Where workers send the portal requests they relay for runs (this server's api); default PUBLIC_URL. */
+    portalUrl: string;
   };
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
@@ -91,6 +93,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRunMinutes: e.MAX_RUN_MINUTES,
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
+      portalUrl: (e.PORTAL_INTERNAL_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS.split(',').map((x) => x.trim()).filter(Boolean),

@@ -45,6 +45,7 @@ const fields = z.object({
   MAX_RUN_MINUTES: int(1, 10080).default(120),
   WARM_POOL_SIZE: int(0, 100).default(0),
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
+  PORTAL_INTERNAL_URL: url(['http:', 'https:']).optional(),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),

@@ -17,6 +17,7 @@ import { RunnerBackend } from './runner-backend/runner-backend';
 import { RunsService } from './runs.service';
 import { SystemController } from './system.controller';
 import { SystemPropertiesService } from './system-properties.service';
+import { PortalRelay } from './portal/portal-relay';
 import { RuntimeImages } from './runtimes/runtime-images';
 import { RuntimeManifestReader } from './runtimes/runtime-manifest-reader';
 import { RuntimesController } from './runtimes/runtimes.controller';
@@ -49,6 +50,7 @@ export class ExecutionHttpModule {}
     WorkerNodeService,
     ExecutionHousekeeping,
     RuntimeManifestReader,
+    PortalRelay,
   ],
   exports: [RunnerBackend, RunProcessor],
 })

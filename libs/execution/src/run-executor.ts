@@ -7,6 +7,7 @@ import { ItemsService, parseNotebook } from '@app/notebooks';
 import { DomainError } from '@app/rest';
 import { RuntimesService } from '@app/runtimes';
 import { notebookToSave } from './notebook-output';
+import { PortalRelay } from './portal/portal-relay';
 import { RunFinisher } from './run-finisher';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
@@ -34,6 +35,7 @@ export class RunExecutor {
     private readonly tokens: TokensService,
     private readonly finisher: RunFinisher,
     private readonly runtimes: RuntimesService,
+    private readonly relay: PortalRelay,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -77,13 +79,14 @@ export class RunExecutor {
       const settled = await Promise.allSettled([this.items.dataOf(run.itemId), this.specOf(run), starting]);
       if (settled[2].status === 'fulfilled') session = settled[2].value.session; // so `finally` removes it
       for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      const [notebook, spec, got] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      const [notebook, { spec, token }, got] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
         string | null,
-        Record<string, unknown>,
+        Awaited<ReturnType<RunExecutor['specOf']>>,
         Awaited<typeof starting>,
       ];
       session = got.session;
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
+      this.relay.attach(session, token); // ends with the session
       if (!session.closed && !session.output) await session.send({ notebook, spec });
       const sentAt = this.clock.nowMs();
       const out = await session.collect(run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
@@ -121,23 +124,34 @@ export class RunExecutor {
     return { session: await this.backend.acquire(runtime, { runId: run.id }), warm: false, claimedAt };
   }
 
-  /** What the runner inside the container needs: parameters, payload, deadline, environment. */
-  private async specOf(run: RunEntity): Promise<Record<string, unknown>> {
-    const env: Record<string, string> = { NBA_RUN_ID: run.id, NBA_PORTAL_URL: `${this.config.http.publicUrl}/sharing/rest` };
-    if (run.tokenUserId) {
-      const user = await this.users.findById(run.tokenUserId);
-      if (user && !user.disabled) {
-        const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'webhook' }, run.tokenMinutes ?? 60);
-        env.NBA_TOKEN = t.token;
-        env.NBA_TOKEN_EXPIRES = String(t.expires);
-      }
+  /**
+   * What the runner inside the container needs: parameters, payload, deadline, environment, and the portal:
+   * the relay (NBA_PORTAL_URL points at it) and a token of the user the run acts for (the owner, or for a
+   * notebook webhook whom `tokenTypeToSend` names), valid for the run's deadline and revoked when it ends.
+   */
+  private async specOf(run: RunEntity): Promise<{ spec: Record<string, unknown>; token: string | null }> {
+    const portal = `${this.config.http.publicUrl}/sharing/rest`;
+    // NBA_PORTAL_URL is replaced by the relay's address in the container; the public one stays for links.
+    const env: Record<string, string> = { NBA_RUN_ID: run.id, NBA_PORTAL_URL: portal, NBA_PORTAL_PUBLIC_URL: portal };
+    let token: string | null = null;
+    const tokenUserId = run.tokenUserId ?? (run.trigger === 'webhook' ? null : run.ownerId);
+    const user = tokenUserId ? await this.users.findById(tokenUserId) : null;
+    if (user && !user.disabled) {
+      const deadlineMinutes = Math.ceil(run.timeoutMinutes + KILL_GRACE_MS / 60_000);
+      const minutes = Math.min(run.tokenMinutes ?? deadlineMinutes, deadlineMinutes);
+      const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'run', run: run.id }, minutes);
+      token = t.token;
+      env.NBA_TOKEN = t.token;
+      env.NBA_TOKEN_EXPIRES = String(t.expires);
     }
-    return {
+    const spec = {
       parameters: run.parameters && Object.keys(run.parameters).length ? run.parameters : null,
       webhookPayload: run.webhookPayload ?? null,
       timeoutSeconds: run.timeoutMinutes * 60,
       env,
+      relay: true,
     };
+    return { spec, token };
   }
 
   /** `host`: which container ran it, whether it was warm, and the worker's timings (epoch ms marks and durations). */
