@@ -24,6 +24,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 from . import inject as inj
+from . import outfiles
 from .relay import Relay
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
 
@@ -112,6 +113,8 @@ class Runner:
         self.stdin_input: Optional[asyncio.Future] = None
         # The portal relay (relay.py): started for runs whose spec asks for it (stdin mode only).
         self.relay = Relay(_stdout_line)
+        # Limits of the output files to keep (spec.outputFiles); None: none are collected.
+        self.output_files_limits: Optional[Dict[str, int]] = None
         self.km = km
         self.t_start = t_start
         self.client: Optional[NotebookClient] = None
@@ -395,6 +398,7 @@ class Runner:
         client.nb = nb
         timeout_s = spec["timeoutSeconds"]
         deadline = time.monotonic() + timeout_s
+        self.output_files_limits = spec.get("outputFiles")
 
         def remaining() -> float:
             return deadline - time.monotonic()
@@ -511,6 +515,12 @@ class Runner:
             "finishedAt": _now_ms(),
             "timings": self.timings,
         }
+        if self.output_files_limits is not None:
+            try:
+                lim = self.output_files_limits
+                result["outputFiles"] = outfiles.collect(self.workdir, lim["maxBytes"], lim["maxCount"])
+            except Exception as e:
+                _log(f"collecting output files failed: {e!r}")
         try:
             _atomic_write(os.path.join(self.output_dir, "result.json"),
                           json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))

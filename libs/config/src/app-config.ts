@@ -30,6 +30,8 @@ export interface AppConfig {
     heartbeatSeconds: number;
     /** Where workers send the portal requests they relay for runs (this server's api); default PUBLIC_URL. */
     portalUrl: string;
+    /** What a run may keep of the files its notebook writes: total bytes and count. */
+    outputFiles: { maxBytes: number; maxCount: number };
   };
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
@@ -93,6 +95,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRunMinutes: e.MAX_RUN_MINUTES,
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
+      outputFiles: { maxBytes: Math.round(e.OUTPUT_FILES_MAX_MB * 1024 * 1024), maxCount: e.OUTPUT_FILES_MAX_COUNT },
       portalUrl: (e.PORTAL_INTERNAL_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     },
     webhooks: {

@@ -6,6 +6,7 @@ import {
   ItemShareEntity,
   RunArtifactEntity,
   RunEntity,
+  RunFileEntity,
   RuntimeEntity,
   RuntimeManifestEntity,
   SystemPropertyEntity,
@@ -20,6 +21,7 @@ import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
 import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { Runtimes1764110000000 } from './migrations/1764110000000-Runtimes';
+import { RunFiles1764110000001 } from './migrations/1764110000001-RunFiles';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -51,5 +53,6 @@ export const ENTITIES = [
   WebhookReceiverEntity,
   RuntimeEntity,
   RuntimeManifestEntity,
+  RunFileEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, Runtimes1764110000000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, Runtimes1764110000000, RunFiles1764110000001];

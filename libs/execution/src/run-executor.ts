@@ -13,6 +13,11 @@ import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from 
 import { RunsRepository } from './runs.repository';
 import { WarmPool } from './warm-pool';
 
+interface OutputFile {
+  name: string;
+  size: number;
+}
+
 /** Past the run's own timeout (which the runner enforces), how long before the container is killed. */
 const KILL_GRACE_MS = 15_000;
 
@@ -92,7 +97,7 @@ export class RunExecutor {
       const out = await session.collect(run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
       const outputAt = this.clock.nowMs();
       const timings = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
-      await this.record(run, out, { warm: got.warm, containerId: session.id, timings });
+      await this.record(run, out, session, { warm: got.warm, containerId: session.id, timings });
     } catch (e) {
       const run = await this.runs.findById(runId).catch(() => null);
       if (!run) throw e;
@@ -150,6 +155,7 @@ export class RunExecutor {
       timeoutSeconds: run.timeoutMinutes * 60,
       env,
       relay: true,
+      outputFiles: this.config.execution.outputFiles,
     };
     return { spec, token };
   }
@@ -158,14 +164,24 @@ export class RunExecutor {
   private async record(
     run: RunEntity,
     out: RunOutput,
+    session: RunnerSession,
     host: { warm: boolean; containerId: string; timings: Record<string, number> },
   ): Promise<void> {
     const notebook = out.files.get('notebook.ipynb')?.toString('utf8');
     const html = out.files.get('snapshot.html')?.toString('utf8');
     const artifacts = notebook && html ? { notebook, snapshotHtml: html } : undefined;
     const result = parseJson(out.files.get('result.json')) as
-      | { status: string; message?: string; error?: RunError | null; startedAt?: number; finishedAt?: number; timings?: Record<string, number> }
+      | {
+          status: string;
+          message?: string;
+          error?: RunError | null;
+          startedAt?: number;
+          finishedAt?: number;
+          timings?: Record<string, number>;
+          outputFiles?: { kept: OutputFile[]; dropped: OutputFile[] };
+        }
       | null;
+    const files = await this.keepOutputFiles(run, session, result?.outputFiles);
     const timings: Record<string, number> = { ...(result?.timings ?? {}), ...host.timings };
     // accept → the runner starting the notebook, and the notebook's end → output here (the row's finished_at follows).
     if (result?.startedAt) timings.acceptToNotebookStartMs = result.startedAt - run.submittedAt.getTime();
@@ -173,32 +189,64 @@ export class RunExecutor {
     const timeoutMsg = `Notebook execution timed out after ${run.timeoutMinutes} minutes.`;
     const extra = {
       hasArtifacts: !!artifacts,
-      result: { status: result?.status ?? null, containerId: host.containerId, warm: host.warm, timings },
+      result: { status: result?.status ?? null, containerId: host.containerId, warm: host.warm, timings, outputFiles: files.kept },
     };
+    const withFiles = (messages: string[]) => [...messages, ...files.messages];
 
-    if (out.killed === 'cancelled') return this.finish(run, 'FAILED', ['Cancelled while running.'], { ...extra, cancelled: true }, artifacts);
+    if (out.killed === 'cancelled') return this.finish(run, 'FAILED', withFiles(['Cancelled while running.']), { ...extra, cancelled: true }, artifacts);
     if (out.killed === 'shutdown') return this.finish(run, 'FAILED', [`The worker ${this.config.nodeName} shut down while this run was in progress.`], extra, artifacts);
-    if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', [timeoutMsg], extra, artifacts);
+    if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', withFiles([timeoutMsg]), extra, artifacts);
     if (result?.status === 'succeeded') {
       if (run.updatePortalItem && notebook) {
         const t = this.clock.nowMs();
         await this.saveToItem(run, notebook);
         timings.saveItemMs = this.clock.nowMs() - t;
       }
-      return this.finish(run, 'COMPLETED', ['Notebook executed successfully.'], extra, artifacts);
+      return this.finish(run, 'COMPLETED', withFiles(['Notebook executed successfully.']), extra, artifacts);
     }
     if (result?.status === 'failed' && result.error) {
       const e = result.error;
       return this.finish(
         run,
         'FAILED',
-        [`Error in cell ${e.cellIndex}: ${e.ename}: ${e.evalue}`, stripAnsi(e.traceback.join('\n'))],
+        withFiles([`Error in cell ${e.cellIndex}: ${e.ename}: ${e.evalue}`, stripAnsi(e.traceback.join('\n'))]),
         { ...extra, error: e },
         artifacts,
       );
     }
     const why = result?.message ?? `The runner exited with code ${out.exitCode} without a result.`;
     return this.finish(run, 'FAILED', [why, ...(result ? [] : [out.logs.slice(-2000)])].filter(Boolean), extra, artifacts);
+  }
+
+  /**
+   * Stores the files the runner kept (they come out of the container through the backend) and says which
+   * were dropped over the limits. A failure here loses the files, not the run.
+   */
+  private async keepOutputFiles(
+    run: RunEntity,
+    session: RunnerSession,
+    listed: { kept: OutputFile[]; dropped: OutputFile[] } | undefined,
+  ): Promise<{ kept: OutputFile[]; messages: string[] }> {
+    const messages: string[] = [];
+    let kept: OutputFile[] = [];
+    if (listed?.kept.length) {
+      try {
+        const contents = await session.outputFiles();
+        kept = listed.kept.filter((f) => contents.has(f.name));
+        await this.runs.saveFiles(run.id, kept.map((f) => ({ ...f, content: contents.get(f.name)! })));
+      } catch (e) {
+        kept = [];
+        messages.push(`The run's output files could not be kept: ${(e as Error).message}`);
+      }
+    }
+    if (listed?.dropped.length) {
+      const { maxBytes, maxCount } = this.config.execution.outputFiles;
+      const names = listed.dropped.map((f) => f.name);
+      messages.push(
+        `Output files over the limit (${Math.round(maxBytes / 1024 / 1024)} MiB, ${maxCount} files) were not kept: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}.`,
+      );
+    }
+    return { kept, messages };
   }
 
   private async saveToItem(run: RunEntity, executed: string): Promise<void> {

@@ -194,6 +194,10 @@ export class RunsService {
   artifacts(runId: string) {
     return this.runs.findArtifacts(runId);
   }
+
+  file(runId: string, name: string) {
+    return this.runs.findFile(runId, name);
+  }
 }
 
 export const cancelChannel = (prefix: string) => `${prefix}:run-cancel`;

@@ -70,6 +70,8 @@ export interface RunnerSession {
    * 'shutdown' or anything else for a cancel, is the kill reason). Resolves as soon as DONE is printed.
    */
   collect(deadlineMs: number, signal: AbortSignal): Promise<RunOutput>;
+  /** The output files the runner kept (`/work/output/files`, after DONE), by relative path. */
+  outputFiles(): Promise<Map<string, Buffer>>;
   /** Drops the connection and removes the runner; safe to call twice. */
   dispose(): Promise<void>;
 }
