@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { ApiHarness } from './support/api-harness';
 import { nb } from './support/notebooks';
+import { TasksApi } from './support/tasks-api';
 import { eventually, startWorker } from './support/worker-harness';
 
 const code = (source: string) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null });
@@ -92,5 +93,16 @@ describe('output files (Postgres, Redis, BullMQ, Docker)', () => {
     expect((await h.http.post('/arcgis/admin/system/jobs/deleteAll').set(as(rita)).type('form').send({ f: 'json' })).status).toBe(200);
     expect((await h.ds.query('SELECT count(*)::int AS n FROM run_files WHERE run_id = $1', [j.jobId]))[0].n).toBe(0);
     expect((await h.http.get(path(csv.url)).set(as(rita))).status).toBe(404);
+  });
+
+  it('a task run lists its output files; the task names its runtime in its parameters', async () => {
+    // No metadata.runtime: the task's parameters.runtime picks the standard one (pandas is not in the minimal one).
+    const itemId = await h.addNotebook(rita, 'rita', nb(code('import pandas as pd\npd.DataFrame({"a": [1]}).to_csv("out.csv")')));
+    const tasks = new TasksApi(h, rita, 'rita');
+    const taskId = await tasks.createOk(itemId, { maxOccurrences: 1, parameters: { updatePortalItem: false, runtime: 'standard' } });
+    const run = await eventually(async () => (await tasks.runs(taskId)).find((r) => r.jobId && ['succeeded', 'failed'].includes(r.status)), 120_000);
+    expect(run.status).toBe('succeeded');
+    const view = (await tasks.run(taskId, run.runId)).body;
+    expect(view.outputFiles).toEqual([{ name: 'out.csv', size: expect.any(Number), url: `${h.config.http.publicUrl}/arcgis/admin/system/jobs/${run.jobId}/files/out.csv` }]);
   });
 });

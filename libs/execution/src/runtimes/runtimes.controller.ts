@@ -50,7 +50,8 @@ export class RuntimesController {
         `No worker has read the manifest of runtime '${runtime.name}' (image '${runtime.imageId}') yet: a worker with the image reads it within a heartbeat.`,
       );
     }
-    return { runtimeId: runtime.id, name: runtime.name, imageId: runtime.imageId, imageDigest: m.imageDigest, ...(m.manifest as object) };
+    const declared = runtime.declaredManifest ? { declaredManifest: runtime.declaredManifest } : {};
+    return { runtimeId: runtime.id, name: runtime.name, imageId: runtime.imageId, imageDigest: m.imageDigest, ...(m.manifest as object), ...declared };
   }
 
   @Post(':id/update')
