@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a machine from scratch: Node packages, PostgreSQL and Redis, the Docker engine, the runner image, the build.
+# Sets up a machine from scratch: Node packages, PostgreSQL and Redis, the Docker engine, the runner images, the build.
 # Safe to run again: each step skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,8 @@ echo "== PostgreSQL and Redis"
 bash scripts/ensure-services.sh
 echo "== Docker engine"
 bash scripts/docker/setup-docker.sh
-echo "== runner image"
-bash scripts/docker/build-runner-offline.sh
+echo "== runner images (runtimes)"
+bash scripts/docker/build-runner-offline.sh                      # minimal: nbautomation/runner:latest
+bash scripts/docker/build-runner-offline.sh --runtime standard   # + the data stack: nbautomation/runner-standard:latest
 echo "== build"
 npm run build

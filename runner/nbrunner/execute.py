@@ -24,6 +24,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 from . import inject as inj
+from . import outfiles
+from .relay import Relay
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
 
 EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
@@ -109,6 +111,10 @@ class Runner:
         # still written, so the file contract holds in both modes.
         self.stdin_mode = os.environ.get("NBRUNNER_INPUT", "") == "stdin"
         self.stdin_input: Optional[asyncio.Future] = None
+        # The portal relay (relay.py): started for runs whose spec asks for it (stdin mode only).
+        self.relay = Relay(_stdout_line)
+        # Limits of the output files to keep (spec.outputFiles); None: none are collected.
+        self.output_files_limits: Optional[Dict[str, int]] = None
         self.km = km
         self.t_start = t_start
         self.client: Optional[NotebookClient] = None
@@ -281,6 +287,14 @@ class Runner:
             else:
                 err = None
             loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result((line, err)))
+            # After the input: the worker's answers to relayed portal requests, one JSON line each.
+            for later in iter(sys.stdin.buffer.readline, b""):
+                try:
+                    msg = json.loads(later.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(msg, dict) and "relay" in msg:
+                    loop.call_soon_threadsafe(self.relay.on_reply, msg["relay"])
 
         import threading
 
@@ -384,9 +398,15 @@ class Runner:
         client.nb = nb
         timeout_s = spec["timeoutSeconds"]
         deadline = time.monotonic() + timeout_s
+        self.output_files_limits = spec.get("outputFiles")
 
         def remaining() -> float:
             return deadline - time.monotonic()
+
+        if spec.get("relay") and self.stdin_mode:
+            # The portal, reachable from the notebook through the relay on the container's loopback.
+            await self.relay.start()
+            spec["env"] = {**(spec["env"] or {}), "NBA_PORTAL_URL": self.relay.url + "/sharing/rest"}
 
         if spec["env"]:
             try:
@@ -454,6 +474,7 @@ class Runner:
         """Write notebook.ipynb + snapshot.html (if there is a notebook), then
         result.json (last, atomically), print the DONE line, return the exit code."""
         t0 = time.monotonic()
+        self.relay.close()
         notes = []
         try:
             os.makedirs(self.output_dir, exist_ok=True)
@@ -494,6 +515,12 @@ class Runner:
             "finishedAt": _now_ms(),
             "timings": self.timings,
         }
+        if self.output_files_limits is not None:
+            try:
+                lim = self.output_files_limits
+                result["outputFiles"] = outfiles.collect(self.workdir, lim["maxBytes"], lim["maxCount"])
+            except Exception as e:
+                _log(f"collecting output files failed: {e!r}")
         try:
             _atomic_write(os.path.join(self.output_dir, "result.json"),
                           json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))

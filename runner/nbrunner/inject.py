@@ -119,7 +119,7 @@ def parse_spec(obj: Any) -> Dict[str, Any]:
     """Validate a decoded spec.json and return a normalised copy.
 
     Returns ``{"parameters": dict|None, "webhookPayload": any|None,
-    "timeoutSeconds": float, "env": dict|None}``. Unknown keys are ignored;
+    "timeoutSeconds": float, "env": dict|None, "relay": bool, "outputFiles": dict|None}``. Unknown keys are ignored;
     missing keys count as null (timeoutSeconds then defaults to 600).
     """
     if not isinstance(obj, dict):
@@ -156,11 +156,22 @@ def parse_spec(obj: Any) -> Dict[str, Any]:
     if payload is not None:
         webhook_source(payload)  # raises if not serialisable
 
+    files = obj.get("outputFiles")
+    if files is not None:
+        if not isinstance(files, dict) or not all(
+                isinstance(files.get(k), int) and not isinstance(files.get(k), bool) and files[k] >= 0
+                for k in ("maxBytes", "maxCount")):
+            raise SpecError("spec.outputFiles must be {\"maxBytes\": int >= 0, \"maxCount\": int >= 0} or null")
+
     return {
         "parameters": params,
         "webhookPayload": payload,
         "timeoutSeconds": timeout,
         "env": env,
+        # Start the portal relay (relay.py) and point NBA_PORTAL_URL at it.
+        "relay": obj.get("relay") is True,
+        # Keep what the notebook wrote under the working folder, within these limits (outfiles.py).
+        "outputFiles": files,
     }
 
 

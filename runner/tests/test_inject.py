@@ -282,7 +282,9 @@ class ParseSpecTest(unittest.TestCase):
         spec = inj.parse_spec({"parameters": {"x": 1}, "webhookPayload": {"a": 1},
                                "timeoutSeconds": 30, "env": {"TOKEN": "t"}, "extra": 1})
         self.assertEqual(spec, {"parameters": {"x": 1}, "webhookPayload": {"a": 1},
-                                "timeoutSeconds": 30.0, "env": {"TOKEN": "t"}})
+                                "timeoutSeconds": 30.0, "env": {"TOKEN": "t"}, "relay": False,
+                                "outputFiles": None})
+        self.assertTrue(inj.parse_spec({"relay": True})["relay"])
 
     def test_nulls_and_defaults(self):
         spec = inj.parse_spec({"parameters": None, "webhookPayload": None,

@@ -19,7 +19,7 @@ export class ApiHarness {
    * `overrides.clock` replaces the system clock (e.g. a FakeClock, to expire tokens without waiting);
    * the app is then built from a testing module, configured exactly as `createApi` does.
    */
-  static async start(env: Record<string, string> = {}, overrides: { clock?: Clock } = {}): Promise<ApiHarness> {
+  static async start(env: Record<string, string | undefined> = {}, overrides: { clock?: Clock } = {}): Promise<ApiHarness> {
     const h = new ApiHarness();
     const t = await testConfig(env);
     h.config = t.config;

@@ -8,7 +8,7 @@ const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@12
  * A config for one test file: its own Postgres database and its own Redis key prefix,
  * so test files and concurrent runs never see each other's data.
  */
-export async function testConfig(env: Record<string, string> = {}): Promise<{ config: AppConfig; dropDb: () => Promise<void> }> {
+export async function testConfig(env: Record<string, string | undefined> = {}): Promise<{ config: AppConfig; dropDb: () => Promise<void> }> {
   const tag = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const dbName = `nbtest_${tag}`;
   const admin = new Client({ connectionString: ADMIN_URL });
@@ -26,6 +26,8 @@ export async function testConfig(env: Record<string, string> = {}): Promise<{ co
     ADMIN_PASSWORD: 'admin-password',
     BCRYPT_ROUNDS: '4',
     PORT: '0',
+    // Tests count containers: the warm pool (1 by default in the product) is on where a test asks for it.
+    WARM_POOL_SIZE: '0',
     ...env,
   });
   const dropDb = async () => {

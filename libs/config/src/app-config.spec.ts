@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
     expect(c.http.port).toBe(3000);
     expect(c.execution.maxContainersPerNode).toBe(10);
-    expect(c.execution.runtimes).toEqual({ default: 'nbautomation/runner:latest' });
+    expect(c.execution.runtimes).toEqual({ default: 'nbautomation/runner:latest', standard: 'nbautomation/runner-standard:latest' });
   });
 
   it.each([

@@ -28,6 +28,10 @@ export interface AppConfig {
     maxRunMinutes: number;
     warmPoolSize: number;
     heartbeatSeconds: number;
+    /** Where workers send the portal requests they relay for runs (this server's api); default PUBLIC_URL. */
+    portalUrl: string;
+    /** What a run may keep of the files its notebook writes: total bytes and count. */
+    outputFiles: { maxBytes: number; maxCount: number };
   };
   tasks: {
     /** The scheduler's safety poll: how late a fire can be at worst if a wake-up message is lost. */
@@ -95,6 +99,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRunMinutes: e.MAX_RUN_MINUTES,
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
+      outputFiles: { maxBytes: Math.round(e.OUTPUT_FILES_MAX_MB * 1024 * 1024), maxCount: e.OUTPUT_FILES_MAX_COUNT },
+      portalUrl: (e.PORTAL_INTERNAL_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     },
     tasks: { schedulerPollSeconds: e.SCHEDULER_POLL_SECONDS },
     webhooks: {

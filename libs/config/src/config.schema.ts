@@ -35,7 +35,7 @@ const fields = z.object({
   BCRYPT_ROUNDS: int(4, 15).default(10),
   // Execution
   DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
-  RUNTIMES: z.string().default('default=nbautomation/runner:latest'),
+  RUNTIMES: z.string().default('default=nbautomation/runner:latest,standard=nbautomation/runner-standard:latest'),
   DEFAULT_RUNTIME: z.string().default('default'),
   CONTAINER_NETWORK: z.string().default('none'),
   CONTAINER_MEMORY_MB: int(64).default(2048),
@@ -43,10 +43,13 @@ const fields = z.object({
   CONTAINER_PIDS_LIMIT: int(16).default(256),
   MAX_CONTAINERS_PER_NODE: int(1, 1000).default(10),
   MAX_RUN_MINUTES: int(1, 10080).default(120),
-  WARM_POOL_SIZE: int(0, 100).default(0),
+  WARM_POOL_SIZE: int(0, 100).default(1),
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
   // Tasks
   SCHEDULER_POLL_SECONDS: int(1, 3600).default(2),
+  PORTAL_INTERNAL_URL: url(['http:', 'https:']).optional(),
+  OUTPUT_FILES_MAX_MB: z.coerce.number().min(0).max(10240).default(100),
+  OUTPUT_FILES_MAX_COUNT: int(0, 100000).default(100),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),

@@ -6,6 +6,9 @@ import {
   ItemShareEntity,
   RunArtifactEntity,
   RunEntity,
+  RunFileEntity,
+  RuntimeEntity,
+  RuntimeManifestEntity,
   SystemPropertyEntity,
   UserEntity,
   WorkerNodeEntity,
@@ -18,6 +21,8 @@ import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
 import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { RunReliability1764100000000 } from './migrations/1764100000000-RunReliability';
+import { Runtimes1764110000000 } from './migrations/1764110000000-Runtimes';
+import { RunFiles1764110000001 } from './migrations/1764110000001-RunFiles';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -47,5 +52,8 @@ export const ENTITIES = [
   WebhookEventMarkEntity,
   WebhookSettingsEntity,
   WebhookReceiverEntity,
+  RuntimeEntity,
+  RuntimeManifestEntity,
+  RunFileEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, RunReliability1764100000000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, RunReliability1764100000000, Runtimes1764110000000, RunFiles1764110000001];

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
+import { RuntimesModule } from '@app/runtimes';
 import { ExecutionHousekeeping } from './execution-housekeeping.service';
 import { JobsController } from './jobs.controller';
 import { NotebooksAdminController } from './notebooks-admin.controller';
@@ -16,27 +17,41 @@ import { RunnerBackend } from './runner-backend/runner-backend';
 import { RunsService } from './runs.service';
 import { SystemController } from './system.controller';
 import { SystemPropertiesService } from './system-properties.service';
+import { PortalRelay } from './portal/portal-relay';
+import { RuntimeImages } from './runtimes/runtime-images';
+import { RuntimeManifestReader } from './runtimes/runtime-manifest-reader';
+import { RuntimesController } from './runtimes/runtimes.controller';
 import { WarmPool } from './warm-pool';
 
 /** What every process needs to create and read runs. */
 @Module({
-  imports: [IdentityModule, NotebooksModule],
+  imports: [IdentityModule, NotebooksModule, RuntimesModule],
   providers: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher],
-  exports: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher],
+  exports: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher, RuntimesModule],
 })
 export class ExecutionModule {}
 
-/** The admin API of runs: executeNotebook, jobs, properties, machines. */
+/** The admin API of runs: executeNotebook, jobs, properties, machines, runtimes. */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
-  controllers: [NotebooksAdminController, JobsController, SystemController],
+  controllers: [NotebooksAdminController, JobsController, SystemController, RuntimesController],
+  providers: [RuntimeImages],
 })
 export class ExecutionHttpModule {}
 
 /** A worker node: the runner backend (Docker), the queue consumer, the warm pool, the node's life cycle and the site checks. */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
-  providers: [{ provide: RunnerBackend, useClass: DockerRunnerBackend }, WarmPool, RunExecutor, RunProcessor, WorkerNodeService, ExecutionHousekeeping],
+  providers: [
+    { provide: RunnerBackend, useClass: DockerRunnerBackend },
+    WarmPool,
+    RunExecutor,
+    RunProcessor,
+    WorkerNodeService,
+    ExecutionHousekeeping,
+    RuntimeManifestReader,
+    PortalRelay,
+  ],
   exports: [RunnerBackend, RunProcessor],
 })
 export class ExecutionWorkerModule {}

@@ -68,6 +68,26 @@ export class JobsController {
     res.type('application/x-ipynb+json').send(a.notebook);
   }
 
+  /** An output file, as a download. The name is a path below the run's working folder; one that climbs out is refused. */
+  @Get(':jobId/files/*name')
+  async file(@CurrentUser() p: Principal, @Param('jobId') id: string, @Param('name') raw: string | string[], @Res() res: Response) {
+    const segments = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => s.split('/'));
+    if (!segments.length || segments.some((s) => s === '' || s === '.' || s === '..' || /[\\\0]/.test(s))) {
+      throw DomainError.invalid('INVALID_FILE_NAME', 'The file name must be a path inside the run\'s working folder.');
+    }
+    const name = segments.join('/');
+    await this.runs.getVisible(p, id);
+    const f = await this.runs.file(id, name);
+    if (!f) throw DomainError.notFound('File', name);
+    const base = segments[segments.length - 1];
+    res.set({
+      'Content-Disposition': `attachment; filename="${base.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(base)}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "sandbox; default-src 'none'",
+    });
+    res.type('application/octet-stream').send(f.content);
+  }
+
   private async artifactsOf(p: Principal, id: string) {
     await this.runs.getVisible(p, id);
     const a = await this.runs.artifacts(id);

@@ -44,6 +44,7 @@ export class NotebooksAdminController {
       timeoutMinutes: dto.executionTimeoutInMinutes,
       retryOnInfrastructureFailure: dto.retryOnInfrastructureFailure,
       requestKey,
+      runtime: dto.runtime ?? null,
     });
     return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
   }

@@ -1,15 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { isDbUnavailable, RunEntity, RunError, RunStatus } from '@app/db';
+import { isDbUnavailable, RunEntity, RunError, RunStatus, RuntimeEntity } from '@app/db';
 import { TokensService, UsersRepository } from '@app/identity';
 import { ItemsService, parseNotebook } from '@app/notebooks';
+import { DomainError } from '@app/rest';
+import { RuntimesService } from '@app/runtimes';
 import { notebookToSave } from './notebook-output';
+import { PortalRelay } from './portal/portal-relay';
 import { RunFinisher } from './run-finisher';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
 import { untilDbAnswers } from './until-db-answers';
 import { WarmPool } from './warm-pool';
+
+interface OutputFile {
+  name: string;
+  size: number;
+}
 
 /** Past the run's own timeout (which the runner enforces), how long before the container is killed. */
 const KILL_GRACE_MS = 15_000;
@@ -33,6 +41,8 @@ export class RunExecutor {
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
     private readonly finisher: RunFinisher,
+    private readonly runtimes: RuntimesService,
+    private readonly relay: PortalRelay,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -73,19 +83,26 @@ export class RunExecutor {
       ]);
       if (!claimed || !found) return; // done, cancelled or taken by another node
       run = found;
+      // Its runtime as it is now (limits changed since submit apply); unregistered meanwhile: the run fails, naming those left.
+      const runtime = await this.runtimes.resolve(run.runtime).catch((e: unknown) => {
+        if (e instanceof DomainError) return e;
+        throw e;
+      });
+      if (runtime instanceof DomainError) return await this.finish(run, 'FAILED', [runtime.message]);
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
-      const starting = this.container(run, active);
+      const starting = this.container(run, runtime, active);
       const settled = await Promise.allSettled([this.items.dataOf(run.itemId), this.specOf(run), starting]);
       if (settled[2].status === 'fulfilled') session = settled[2].value.session; // so `finally` removes it
       for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      const [notebook, spec, got] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      const [notebook, { spec, token }, got] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
         string | null,
-        Record<string, unknown>,
+        Awaited<ReturnType<RunExecutor['specOf']>>,
         Awaited<typeof starting>,
       ];
       session = got.session;
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
+      this.relay.attach(session, token); // ends with the session
       if (!session.closed && !session.output) {
         inputSent = true; // from here on the notebook may have had side effects
         await session.send({ notebook, spec });
@@ -95,7 +112,11 @@ export class RunExecutor {
       const outputAt = this.clock.nowMs();
       const timings = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
       const claimedRun = run;
-      await untilDbAnswers(() => this.record(claimedRun, out, { warm: got.warm, containerId: session!.id, timings }), this.retry(run.id));
+      const claimedSession = session;
+      await untilDbAnswers(
+        () => this.record(claimedRun, out, claimedSession, { warm: got.warm, containerId: claimedSession.id, timings }),
+        this.retry(run.id),
+      );
     } catch (e) {
       if (!run) throw e; // not claimed (or the claim itself met a Postgres outage): the job is retried
       if (e instanceof RunnerUnavailableError || isDbUnavailable(e)) {
@@ -136,50 +157,76 @@ export class RunExecutor {
   }
 
   /** A warm runner if the pool has one for the runtime, else a cold one started now (same spec either way). */
-  private async container(run: RunEntity, active: ActiveRun): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
+  private async container(
+    run: RunEntity,
+    runtime: RuntimeEntity,
+    active: ActiveRun,
+  ): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
     const claimedAt = this.clock.nowMs();
-    const warm = await this.pool.take(run.runtime);
+    const warm = await this.pool.take(runtime);
     if (warm) {
       active.sessionId = warm.id;
       warm.assign(run.id);
       return { session: warm, warm: true, claimedAt };
     }
-    const session = await this.backend.acquire(run.runtime, { runId: run.id });
+    const session = await this.backend.acquire(runtime, { runId: run.id });
     active.sessionId = session.id;
     return { session, warm: false, claimedAt };
   }
 
-  /** What the runner inside the container needs: parameters, payload, deadline, environment. */
-  private async specOf(run: RunEntity): Promise<Record<string, unknown>> {
-    const env: Record<string, string> = { NBA_RUN_ID: run.id, NBA_PORTAL_URL: `${this.config.http.publicUrl}/sharing/rest` };
-    if (run.tokenUserId) {
-      const user = await this.users.findById(run.tokenUserId);
-      if (user && !user.disabled) {
-        const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'webhook' }, run.tokenMinutes ?? 60);
-        env.NBA_TOKEN = t.token;
-        env.NBA_TOKEN_EXPIRES = String(t.expires);
-      }
+  /**
+   * What the runner inside the container needs: parameters, payload, deadline, environment, and the portal:
+   * the relay (NBA_PORTAL_URL points at it) and a token of the user the run acts for (the owner, or for a
+   * notebook webhook whom `tokenTypeToSend` names), valid for the run's deadline and revoked when it ends.
+   */
+  private async specOf(run: RunEntity): Promise<{ spec: Record<string, unknown>; token: string | null }> {
+    const portal = `${this.config.http.publicUrl}/sharing/rest`;
+    // NBA_PORTAL_URL is replaced by the relay's address in the container; the public one stays for links.
+    const env: Record<string, string> = { NBA_RUN_ID: run.id, NBA_PORTAL_URL: portal, NBA_PORTAL_PUBLIC_URL: portal };
+    let token: string | null = null;
+    const tokenUserId = run.tokenUserId ?? (run.trigger === 'webhook' ? null : run.ownerId);
+    const user = tokenUserId ? await this.users.findById(tokenUserId) : null;
+    if (user && !user.disabled) {
+      const deadlineMinutes = Math.ceil(run.timeoutMinutes + KILL_GRACE_MS / 60_000);
+      const minutes = Math.min(run.tokenMinutes ?? deadlineMinutes, deadlineMinutes);
+      const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'run', run: run.id }, minutes);
+      token = t.token;
+      env.NBA_TOKEN = t.token;
+      env.NBA_TOKEN_EXPIRES = String(t.expires);
     }
-    return {
+    const spec = {
       parameters: run.parameters && Object.keys(run.parameters).length ? run.parameters : null,
       webhookPayload: run.webhookPayload ?? null,
       timeoutSeconds: run.timeoutMinutes * 60,
       env,
+      relay: true,
+      outputFiles: this.config.execution.outputFiles,
     };
+    return { spec, token };
   }
 
   /** `host`: which container ran it, whether it was warm, and the worker's timings (epoch ms marks and durations). */
   private async record(
     run: RunEntity,
     out: RunOutput,
+    session: RunnerSession,
     host: { warm: boolean; containerId: string; timings: Record<string, number> },
   ): Promise<void> {
     const notebook = out.files.get('notebook.ipynb')?.toString('utf8');
     const html = out.files.get('snapshot.html')?.toString('utf8');
     const artifacts = notebook && html ? { notebook, snapshotHtml: html } : undefined;
     const result = parseJson(out.files.get('result.json')) as
-      | { status: string; message?: string; error?: RunError | null; startedAt?: number; finishedAt?: number; timings?: Record<string, number> }
+      | {
+          status: string;
+          message?: string;
+          error?: RunError | null;
+          startedAt?: number;
+          finishedAt?: number;
+          timings?: Record<string, number>;
+          outputFiles?: { kept: OutputFile[]; dropped: OutputFile[] };
+        }
       | null;
+    const files = await this.keepOutputFiles(run, session, result?.outputFiles);
     const timings: Record<string, number> = { ...(result?.timings ?? {}), ...host.timings };
     // accept → the runner starting the notebook, and the notebook's end → output here (the row's finished_at follows).
     if (result?.startedAt) timings.acceptToNotebookStartMs = result.startedAt - run.submittedAt.getTime();
@@ -187,17 +234,18 @@ export class RunExecutor {
     const timeoutMsg = `Notebook execution timed out after ${run.timeoutMinutes} minutes.`;
     const extra = {
       hasArtifacts: !!artifacts,
-      result: { status: result?.status ?? null, containerId: host.containerId, warm: host.warm, timings },
+      result: { status: result?.status ?? null, containerId: host.containerId, warm: host.warm, timings, outputFiles: files.kept },
     };
+    const withFiles = (messages: string[]) => [...messages, ...files.messages];
 
     // The engine stopped the runner (an engine restart): not the notebook's outcome.
     if (!result && out.interrupted && !out.killed) throw new RunnerUnavailableError(out.interrupted);
-    if (out.killed === 'cancelled') return this.finish(run, 'FAILED', ['Cancelled while running.'], { ...extra, cancelled: true }, artifacts);
+    if (out.killed === 'cancelled') return this.finish(run, 'FAILED', withFiles(['Cancelled while running.']), { ...extra, cancelled: true }, artifacts);
     if (out.killed === 'shutdown') return this.finish(run, 'FAILED', [`The worker ${this.config.nodeName} shut down while this run was in progress.`], extra, artifacts);
-    if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', [timeoutMsg], extra, artifacts);
+    if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', withFiles([timeoutMsg]), extra, artifacts);
     if (out.oomKilled && result?.status !== 'succeeded') {
       const oom = `The notebook ran out of memory: its container reached the ${this.config.execution.memoryMb} MiB limit (CONTAINER_MEMORY_MB) and was killed by the kernel's OOM killer.`;
-      return this.finish(run, 'FAILED', [oom], { ...extra, ...(result?.error ? { error: result.error } : {}) }, artifacts);
+      return this.finish(run, 'FAILED', withFiles([oom]), { ...extra, ...(result?.error ? { error: result.error } : {}) }, artifacts);
     }
     if (result?.status === 'succeeded') {
       if (run.updatePortalItem && notebook) {
@@ -205,20 +253,51 @@ export class RunExecutor {
         await this.saveToItem(run, notebook);
         timings.saveItemMs = this.clock.nowMs() - t;
       }
-      return this.finish(run, 'COMPLETED', ['Notebook executed successfully.'], extra, artifacts);
+      return this.finish(run, 'COMPLETED', withFiles(['Notebook executed successfully.']), extra, artifacts);
     }
     if (result?.status === 'failed' && result.error) {
       const e = result.error;
       return this.finish(
         run,
         'FAILED',
-        [`Error in cell ${e.cellIndex}: ${e.ename}: ${e.evalue}`, stripAnsi(e.traceback.join('\n'))],
+        withFiles([`Error in cell ${e.cellIndex}: ${e.ename}: ${e.evalue}`, stripAnsi(e.traceback.join('\n'))]),
         { ...extra, error: e },
         artifacts,
       );
     }
     const why = result?.message ?? `The runner exited with code ${out.exitCode} without a result.`;
     return this.finish(run, 'FAILED', [why, ...(result ? [] : [out.logs.slice(-2000)])].filter(Boolean), extra, artifacts);
+  }
+
+  /**
+   * Stores the files the runner kept (they come out of the container through the backend) and says which
+   * were dropped over the limits. A failure here loses the files, not the run.
+   */
+  private async keepOutputFiles(
+    run: RunEntity,
+    session: RunnerSession,
+    listed: { kept: OutputFile[]; dropped: OutputFile[] } | undefined,
+  ): Promise<{ kept: OutputFile[]; messages: string[] }> {
+    const messages: string[] = [];
+    let kept: OutputFile[] = [];
+    if (listed?.kept.length) {
+      try {
+        const contents = await session.outputFiles();
+        kept = listed.kept.filter((f) => contents.has(f.name));
+        await this.runs.saveFiles(run.id, kept.map((f) => ({ ...f, content: contents.get(f.name)! })));
+      } catch (e) {
+        kept = [];
+        messages.push(`The run's output files could not be kept: ${(e as Error).message}`);
+      }
+    }
+    if (listed?.dropped.length) {
+      const { maxBytes, maxCount } = this.config.execution.outputFiles;
+      const names = listed.dropped.map((f) => f.name);
+      messages.push(
+        `Output files over the limit (${Math.round(maxBytes / 1024 / 1024)} MiB, ${maxCount} files) were not kept: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}.`,
+      );
+    }
+    return { kept, messages };
   }
 
   private async saveToItem(run: RunEntity, executed: string): Promise<void> {

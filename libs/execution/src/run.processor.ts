@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import type { RuntimeEntity } from '@app/db';
+import { RuntimesService } from '@app/runtimes';
 import { QUEUES, RedisConnections, RunJob } from '@app/queues';
 import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
@@ -9,6 +11,7 @@ import { RunnerBackend } from './runner-backend/runner-backend';
 import { cancelChannel } from './runs.service';
 import { SystemPropertiesService } from './system-properties.service';
 import { SystemProperties } from './system-properties';
+import { RuntimeManifestReader } from './runtimes/runtime-manifest-reader';
 import { WarmPool } from './warm-pool';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -35,6 +38,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
   private running = 0;
   private cancels?: Redis;
   private cap = 1;
+  /** The site's runtimes, re-read at every heartbeat (the warm pool keeps containers for them). */
+  private runtimeList: RuntimeEntity[] = [];
 
   constructor(
     private readonly executor: RunExecutor,
@@ -43,6 +48,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly node: WorkerNodeService,
     private readonly props: SystemPropertiesService,
     private readonly redis: RedisConnections,
+    private readonly runtimes: RuntimesService,
+    private readonly manifests: RuntimeManifestReader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -55,6 +62,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     this.cancels = this.redis.make();
     await this.cancels.subscribe(cancelChannel(this.redis.prefix));
     this.cancels.on('message', (_, runId: string) => this.executor.cancel(runId));
+    this.runtimeList = await this.runtimes.list();
     this.apply(props);
     await this.node.startHeartbeat(() => this.report());
     this.taking = true;
@@ -67,7 +75,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.cap !== p.maxExecuteNotebookContainersPerNode && this.taking) this.log.log(`cap is now ${p.maxExecuteNotebookContainersPerNode}`);
     this.cap = p.maxExecuteNotebookContainersPerNode;
     this.resize();
-    this.pool.configure({ sizePerRuntime: p.warmPoolSizePerRuntime, cap: this.cap });
+    this.pool.configure({ sizePerRuntime: p.warmPoolSizePerRuntime, cap: this.cap, runtimes: this.runtimeList });
   }
 
   /** One taking slot per unit of the cap. */
@@ -104,16 +112,18 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** At each heartbeat: the properties re-read, the engine pinged, leftovers of an engine restart removed, the pool topped up. */
+  /** At each heartbeat: the properties and runtimes re-read, the engine pinged, leftovers of an engine restart removed, the images listed, the pool topped up. */
   private async report() {
-    const props = await this.props.getAll();
+    const [props, runtimes] = await Promise.all([this.props.getAll(), this.runtimes.list()]);
+    this.runtimeList = runtimes;
     this.apply(props);
     const dockerOk = await this.backend.ping();
     if (dockerOk) {
       await this.pool.dropClosed();
       await this.node.tidy((id) => this.executor.holds(id) || this.pool.holds(id));
     }
-    const report = { cap: this.cap, running: this.executor.active.size, dockerOk, warmContainers: this.pool.idle };
+    const images = dockerOk ? await this.manifests.images(runtimes).catch(() => ({})) : {};
+    const report = { cap: this.cap, running: this.executor.active.size, dockerOk, warmContainers: this.pool.idle, images };
     if (dockerOk) void this.pool.refill();
     return report;
   }

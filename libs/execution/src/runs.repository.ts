@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { RunArtifactEntity, RunEntity, RunStatus } from '@app/db';
+import { RunArtifactEntity, RunEntity, RunFileEntity, RunStatus } from '@app/db';
 
 export const FINISHED: RunStatus[] = ['COMPLETED', 'FAILED'];
 
@@ -137,6 +137,14 @@ export class RunsRepository {
 
   async saveArtifacts(runId: string, notebook: string, snapshotHtml: string): Promise<void> {
     await this.ds.manager.upsert(RunArtifactEntity, { runId, notebook, snapshotHtml }, ['runId']);
+  }
+
+  async saveFiles(runId: string, files: Array<{ name: string; size: number; content: Buffer }>): Promise<void> {
+    if (files.length) await this.ds.manager.upsert(RunFileEntity, files.map((f) => ({ runId, ...f })), ['runId', 'name']);
+  }
+
+  findFile(runId: string, name: string): Promise<RunFileEntity | null> {
+    return this.ds.manager.findOneBy(RunFileEntity, { runId, name });
   }
 
   findArtifacts(runId: string): Promise<RunArtifactEntity | null> {

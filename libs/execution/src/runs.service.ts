@@ -5,6 +5,7 @@ import { ItemEntity, newId, RunEntity, RunTrigger } from '@app/db';
 import { isAdmin, Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
 import { RedisConnections } from '@app/queues';
+import { RuntimesService } from '@app/runtimes';
 import { DomainError } from '@app/rest';
 import { parameterProblems } from './python-literal';
 import { RunQueue } from './run-queue';
@@ -16,10 +17,10 @@ import { withTimeout } from './with-timeout';
 /** Within the request deadline (REQUEST_DEADLINE_MS), with time left to answer. */
 const ENQUEUE_DEADLINE_MS = 5_000;
 
-/** What a run needs to know of its notebook; `runtime` is the error to report when the notebook names none we have. */
+/** What a run needs to know of its notebook: the runtime it names (null: none), or why it cannot run. */
 interface NotebookFacts {
   item: ItemEntity | null;
-  runtime?: string | DomainError;
+  runtime?: string | null | DomainError;
 }
 
 export interface SubmitRun {
@@ -36,6 +37,8 @@ export interface SubmitRun {
   retryOnInfrastructureFailure?: boolean;
   /** Idempotency key: a second submit with the same key (and owner) returns the first run. */
   requestKey?: string | null;
+  /** A runtime id or name chosen by the caller; else the notebook's `metadata.runtime`, else the site's default. */
+  runtime?: string | null;
   taskId?: string | null;
   webhookId?: string | null;
 }
@@ -49,6 +52,7 @@ export class RunsService {
     private readonly items: ItemsService,
     private readonly props: SystemPropertiesService,
     private readonly redis: RedisConnections,
+    private readonly runtimes: RuntimesService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -91,12 +95,25 @@ export class RunsService {
   preparer(): (req: SubmitRun) => Promise<RunEntity> {
     let props: Promise<SystemProperties> | undefined;
     const notebooks = new Map<string, Promise<NotebookFacts>>();
+    const runtimes = new Map<string | null, Promise<string | DomainError>>();
+    const runtimeId = (ref: string | null) => {
+      let r = runtimes.get(ref);
+      if (!r) {
+        r = this.runtimes.resolve(ref).then(
+          (x) => x.id,
+          (e: unknown) => (e instanceof DomainError ? e : Promise.reject(e)),
+        );
+        runtimes.set(ref, r);
+      }
+      return r;
+    };
     return async (req) => {
       props ??= this.props.getAll();
       let facts = notebooks.get(req.itemId);
       if (!facts) notebooks.set(req.itemId, (facts = this.notebookFacts(req.itemId)));
       const [p, f] = await Promise.all([props, facts]);
-      return this.build(req, p, f);
+      const runtime = f.runtime instanceof DomainError || f.runtime === undefined ? f.runtime : await runtimeId(req.runtime ?? f.runtime);
+      return this.build(req, p, { ...f, runtime });
     };
   }
 
@@ -125,6 +142,7 @@ export class RunsService {
       throw DomainError.invalid('INVALID_TIMEOUT', `executionTimeoutInMinutes must be greater than 0 and at most ${max} (got ${timeout}).`);
     }
     if (runtime instanceof DomainError) throw runtime;
+    if (!runtime) throw new Error('runtime not resolved');
     const now = this.clock.now();
     return Object.assign(new RunEntity(), {
       id: newId(),
@@ -157,17 +175,14 @@ export class RunsService {
     });
   }
 
-  /** The runtime a notebook names in `metadata.runtime` (or `metadata.nbautomation.runtime`), else the default. */
-  private runtimeOf(itemId: string, data: string | null): string {
+  /** The runtime a notebook names (id or name) in `metadata.runtime` or `metadata.nbautomation.runtime`; null for none. */
+  private runtimeOf(itemId: string, data: string | null): string | null {
     const parsed = parseNotebook(data ?? '');
     if (!parsed.notebook) throw DomainError.invalid('INVALID_NOTEBOOK', `Item '${itemId}' does not hold a valid notebook.`, parsed.problems);
     const md = parsed.notebook.metadata as { runtime?: unknown; nbautomation?: { runtime?: unknown } };
-    const name = md.nbautomation?.runtime ?? md.runtime ?? this.config.execution.defaultRuntime;
-    if (typeof name !== 'string' || !this.config.execution.runtimes[name]) {
-      throw DomainError.invalid(
-        'UNKNOWN_RUNTIME',
-        `The notebook asks for runtime '${String(name)}'; this site has ${Object.keys(this.config.execution.runtimes).join(', ')}.`,
-      );
+    const name = md.nbautomation?.runtime ?? md.runtime ?? null;
+    if (name !== null && typeof name !== 'string') {
+      throw DomainError.invalid('UNKNOWN_RUNTIME', `The notebook's metadata.runtime must be a runtime's name or id (got ${JSON.stringify(name)}).`);
     }
     return name;
   }
@@ -205,6 +220,10 @@ export class RunsService {
 
   artifacts(runId: string) {
     return this.runs.findArtifacts(runId);
+  }
+
+  file(runId: string, name: string) {
+    return this.runs.findFile(runId, name);
   }
 }
 

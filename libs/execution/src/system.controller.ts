@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkerNodeEntity } from '@app/db';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
 import { DomainError, Params } from '@app/rest';
+import { RuntimesService } from '@app/runtimes';
 import { UpdatePropertiesDto } from './dto/execute-notebook.dto';
 import { NodeLiveness } from './nodes/node-liveness';
 import { SystemPropertiesService } from './system-properties.service';
@@ -17,6 +18,7 @@ export class SystemController {
 
   constructor(
     private readonly props: SystemPropertiesService,
+    private readonly runtimes: RuntimesService,
     private readonly clock: Clock,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -49,7 +51,9 @@ export class SystemController {
     requireAdmin(p);
     const n = await this.ds.manager.findOneBy(WorkerNodeEntity, { name });
     if (!n) throw DomainError.notFound('Machine', name);
-    return this.view(n);
+    // A runtime whose image the node lacks cannot run there (nothing is pulled): say which.
+    const missing = await this.runtimes.missingOn(n);
+    return { ...this.view(n), runtimeImagesMissing: missing, ...(missing.length ? { warning: `This machine lacks the image of runtime(s) ${missing.map((m) => `'${m}'`).join(', ')}.` } : {}) };
   }
 
   private view(n: WorkerNodeEntity) {

@@ -1,13 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import type { RuntimeEntity } from '@app/db';
 import { RunQueue } from './run-queue';
 import { RunnerBackend, RunnerSession } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
 
 const READY_TIMEOUT_MS = 60_000;
 
+/** A runtime as it is now: a changed runtime (new image or limits) gets new warm containers. */
+export const runtimeKey = (r: RuntimeEntity) => `${r.id}@${r.modified.getTime()}`;
+
 interface Slot {
+  /** runtimeKey of the runtime it was started for. */
   runtime: string;
+  entity: RuntimeEntity;
   /** Set once the runner is READY; a slot is counted from the moment its creation is decided. */
   session?: RunnerSession;
   /** Aborted when the slot is evicted while starting: the backend then removes what it made. */
@@ -35,6 +41,7 @@ export class WarmPool {
   private readonly ready: Slot[] = [];
   private readonly starting = new Set<Slot>();
   private sizePerRuntime = 0;
+  private runtimes: RuntimeEntity[] = [];
   private cap = 1;
   /** Runs holding a container of this node (taken from the pool or created cold), until they release it. */
   private inUse = 0;
@@ -43,7 +50,7 @@ export class WarmPool {
   private refilling = false;
   private refillAgain = false;
   private stopped = false;
-  /** Runtimes whose image was found: why cached, an image inspect per refill is a Docker round trip for nothing. */
+  /** Images found: why cached, an image inspect per refill is a Docker round trip for nothing. */
   private readonly imagesSeen = new Set<string>();
 
   constructor(
@@ -53,10 +60,17 @@ export class WarmPool {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  configure(opts: { sizePerRuntime: number; cap: number }): void {
+  /** `sizePerRuntime` is the site's warmPoolSizePerRuntime; a runtime's own warmPoolSize overrides it. */
+  configure(opts: { sizePerRuntime: number; cap: number; runtimes?: RuntimeEntity[] }): void {
     this.sizePerRuntime = opts.sizePerRuntime;
     this.cap = opts.cap;
+    if (opts.runtimes) this.runtimes = opts.runtimes;
     void this.refill();
+  }
+
+  private sizeOf(key: string): number {
+    const r = this.runtimes.find((x) => runtimeKey(x) === key);
+    return r ? (r.warmPoolSize ?? this.sizePerRuntime) : 0;
   }
 
   /** Idle containers: ready plus starting (both exist in Docker, or are about to). */
@@ -75,7 +89,8 @@ export class WarmPool {
    * first (and Docker has removed them when this resolves), so the new container fits under the cap. A pool container
    * taken is an idle one turned busy: the total does not change.
    */
-  async take(runtime: string): Promise<RunnerSession | undefined> {
+  async take(entity: RuntimeEntity): Promise<RunnerSession | undefined> {
+    const runtime = runtimeKey(entity);
     this.inUse++;
     for (;;) {
       const i = this.ready.findIndex((s) => s.runtime === runtime);
@@ -127,18 +142,19 @@ export class WarmPool {
       do {
         this.refillAgain = false;
         await this.evictOver(Math.max(0, this.cap - this.inUse));
-        // A smaller pool size (0 turns the pool off) applies at once.
+        // A smaller pool size (0 turns the pool off) applies at once; a changed or removed runtime's go.
         for (const runtime of new Set([...this.ready, ...this.starting].map((x) => x.runtime))) {
-          await this.evictOver(this.sizePerRuntime, runtime);
+          await this.evictOver(this.sizeOf(runtime), runtime);
         }
         const starts: Promise<void>[] = [];
-        for (const runtime of await this.wanted()) {
-          if (!(await this.imageExists(runtime))) continue;
+        for (const entity of await this.wanted()) {
+          const runtime = runtimeKey(entity);
+          if (!(await this.imageExists(entity.imageId))) continue;
           // Checked again after every await: a run may have taken the place meanwhile.
           if (this.stopped || this.inUse + this.idle >= this.cap) break;
           // Why in parallel: after a burst the pool is refilled in one kernel start-up, not N.
           // Counted (in `starting`) before the create call, so a run arriving meanwhile sees it.
-          const slot: Slot = { runtime, abort: new AbortController() };
+          const slot: Slot = { runtime, entity, abort: new AbortController() };
           this.starting.add(slot);
           slot.startup = this.startOne(slot);
           starts.push(slot.startup);
@@ -160,47 +176,56 @@ export class WarmPool {
   }
 
   /**
-   * The containers to start for the places neither in use nor idle, one runtime name per container. Runs waiting on
+   * The containers to start for the places neither in use nor idle, one runtime per container. Runs waiting on
    * the queue come first: each takes an idle container of its runtime, or a free place, for which a container of its
    * runtime is started now (it takes that one). Only the places no waiting run will take get the pool's shares, so
    * nothing is started that a waiting run would evict.
    */
-  private async wanted(): Promise<string[]> {
+  private async wanted(): Promise<RuntimeEntity[]> {
     const room = this.cap - this.inUse - this.idle;
-    if (room <= 0 || this.sizePerRuntime === 0) return [];
+    if (room <= 0 || !this.runtimes.some((r) => this.sizeOf(runtimeKey(r)) > 0)) return [];
     const idle = new Map<string, number>();
     for (const s of [...this.ready, ...this.starting]) idle.set(s.runtime, (idle.get(s.runtime) ?? 0) + 1);
-    const forQueued: string[] = [];
+    const forQueued: RuntimeEntity[] = [];
     let placesTaken = 0;
-    for (const runtime of await this.queuedRuntimes(room + this.idle)) {
-      const n = idle.get(runtime) ?? 0;
-      if (n > 0) {
-        idle.set(runtime, n - 1);
+    for (const ref of await this.queuedRuntimes(room + this.idle)) {
+      const entity = this.entityOf(ref);
+      const key = entity ? runtimeKey(entity) : null;
+      const n = key ? (idle.get(key) ?? 0) : 0;
+      if (key && n > 0) {
+        idle.set(key, n - 1);
         continue;
       }
       placesTaken++;
-      if (runtime in this.config.execution.runtimes) forQueued.push(runtime);
+      if (entity) forQueued.push(entity);
     }
-    const shares: string[] = [];
-    for (const runtime of Object.keys(this.config.execution.runtimes)) {
-      let have = this.countFor(runtime) + forQueued.filter((r) => r === runtime).length;
-      for (; have < this.sizePerRuntime; have++) shares.push(runtime);
+    const shares: RuntimeEntity[] = [];
+    for (const entity of this.runtimes) {
+      const key = runtimeKey(entity);
+      let have = this.countFor(key) + forQueued.filter((r) => r === entity).length;
+      for (; have < this.sizeOf(key); have++) shares.push(entity);
     }
     return [...forQueued.slice(0, room), ...shares.slice(0, Math.max(0, room - placesTaken))];
   }
 
-  /** Runtimes of the next `n` runs waiting on the queue, in the order they will be taken. */
-  private async queuedRuntimes(n: number): Promise<string[]> {
+  /** Runtime references (id, name or null for the default) of the next `n` runs waiting on the queue, in order. */
+  private async queuedRuntimes(n: number): Promise<(string | null)[]> {
     const ids = await this.queue.waiting(n);
     if (!ids.length) return [];
     const runtimes = await this.runs.queuedRuntimes(ids);
-    return ids.flatMap((id) => runtimes.get(id) ?? []);
+    return ids.filter((id) => runtimes.has(id)).map((id) => runtimes.get(id) ?? null);
   }
 
-  private async imageExists(runtime: string): Promise<boolean> {
-    if (this.imagesSeen.has(runtime)) return true;
-    if (!(await this.backend.hasImage(runtime))) return false;
-    this.imagesSeen.add(runtime);
+  /** The pool's runtime a run's reference names, as the runtimes service resolves it (id, then name; none: the default). */
+  private entityOf(ref: string | null): RuntimeEntity | undefined {
+    const wanted = ref ?? this.config.execution.defaultRuntime;
+    return this.runtimes.find((r) => r.id === wanted) ?? this.runtimes.find((r) => r.name === wanted);
+  }
+
+  private async imageExists(image: string): Promise<boolean> {
+    if (this.imagesSeen.has(image)) return true;
+    if (!(await this.backend.hasImage(image))) return false;
+    this.imagesSeen.add(image);
     return true;
   }
 
@@ -217,7 +242,7 @@ export class WarmPool {
    */
   private async startOne(slot: Slot): Promise<void> {
     try {
-      const session = await this.backend.acquire(slot.runtime, { runId: null, readyTimeoutMs: READY_TIMEOUT_MS, signal: slot.abort.signal });
+      const session = await this.backend.acquire(slot.entity, { runId: null, readyTimeoutMs: READY_TIMEOUT_MS, signal: slot.abort.signal });
       if (session.closed) {
         await session.dispose();
         throw new Error('the runner container ended before it was ready');

@@ -1,5 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { RunEntity } from '@app/db';
 import type { Request } from 'express';
 import { DomainError } from '@app/rest';
 import { IS_PUBLIC, toPrincipal } from './principal';
@@ -13,6 +16,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     private readonly users: UsersRepository,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -22,6 +26,10 @@ export class AuthGuard implements CanActivate {
     if (!token) throw new DomainError('token_required', 'TOKEN_REQUIRED', 'Token Required');
     const claims = this.tokens.verify(token);
     if (!claims) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
+    // A run's token is revoked when the run ends.
+    if (claims.run && !(await this.ds.manager.existsBy(RunEntity, { id: claims.run, status: 'PROCESSING' }))) {
+      throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
+    }
     // Re-read the user so disabled or deleted users' tokens stop working at once.
     const user = await this.users.findById(claims.sub);
     if (!user || user.disabled) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');

@@ -6,8 +6,10 @@ import { Clock } from '@app/clock';
 export interface TokenClaims {
   sub: string;
   username: string;
-  /** Why the token was minted: `signin`, or `webhook` for tokens handed to webhook-triggered runs. */
-  purpose: 'signin' | 'webhook';
+  /** Why the token was minted: `signin`, `webhook` (webhook-triggered runs, before runs had their own), `run`. */
+  purpose: 'signin' | 'webhook' | 'run';
+  /** A run's token: valid only while that run is in progress (checked by the guard). */
+  run?: string;
 }
 
 /** Signed, expiring tokens (HS256 JWTs). Validity of the user behind a token is checked per request by the guard. */
@@ -36,7 +38,7 @@ export class TokensService {
     try {
       const nowSec = Math.floor(this.clock.nowMs() / 1000);
       const c = this.jwt.verify<TokenClaims & { exp: number }>(token, { ignoreExpiration: true });
-      return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose } : null;
+      return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose, ...(c.run ? { run: c.run } : {}) } : null;
     } catch {
       return null;
     }

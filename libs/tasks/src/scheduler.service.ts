@@ -243,6 +243,7 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
         updatePortalItem: task.parameters.updatePortalItem,
         saveInjectedParameters: task.parameters.saveInjectedParameters,
         timeoutMinutes: task.parameters.executionTimeoutInMinutes,
+        runtime: task.parameters.runtime ?? null,
       });
       record(at, 'scheduled', 'Submitted.', run.id);
       out.runs.push(run);

@@ -1,4 +1,5 @@
 import type { TaskEntity, TaskRunStatus } from '@app/db';
+import { outputFilesView } from '@app/execution';
 import type { TaskRunRow } from './tasks.repository';
 
 /** A task in the product's documented shape; `nextStart` (next fire), `runIntervalSeconds` and `disabledReason` added. */
@@ -54,5 +55,6 @@ export function taskRunView(r: TaskRunRow, baseUrl: string) {
     jobId: r.runId,
     ...(r.runId ? { jobUrl: `${baseUrl}/arcgis/admin/system/jobs/${r.runId}` } : {}),
     ...(r.runId && r.hasArtifacts ? { snapshotUrl: `${baseUrl}/arcgis/admin/system/jobs/${r.runId}/snapshot` } : {}),
+    ...(r.runId && r.outputFiles.length ? { outputFiles: outputFilesView(r.runId, r.outputFiles, baseUrl) } : {}),
   };
 }

@@ -7,6 +7,8 @@ import { RunEntity, RunStatus, TaskEntity, TaskRunEntity, TaskRunStatus } from '
 export interface TaskRunRow extends TaskRunEntity {
   runStatus: RunStatus | null;
   hasArtifacts: boolean;
+  /** The run's kept output files (names and sizes). */
+  outputFiles: Array<{ name: string; size: number }>;
 }
 
 export interface TaskFilter {
@@ -145,7 +147,7 @@ export class TasksRepository {
   async runsOf(taskId: string, start: number, num: number): Promise<{ total: number; rows: TaskRunRow[] }> {
     const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM task_runs WHERE task_id = $1`, [taskId]);
     const rows = await this.ds.query(
-      `SELECT tr.*, r.status AS run_status, coalesce(r.has_artifacts, false) AS has_artifacts
+      `SELECT tr.*, r.status AS run_status, coalesce(r.has_artifacts, false) AS has_artifacts, r.result->'outputFiles' AS output_files
          FROM task_runs tr LEFT JOIN runs r ON r.id = tr.run_id
         WHERE tr.task_id = $1 ORDER BY tr.scheduled_for DESC, tr.id LIMIT $2 OFFSET $3`,
       [taskId, num, start - 1],
@@ -155,7 +157,7 @@ export class TasksRepository {
 
   async findTaskRun(taskId: string, id: string): Promise<TaskRunRow | null> {
     const rows = await this.ds.query(
-      `SELECT tr.*, r.status AS run_status, coalesce(r.has_artifacts, false) AS has_artifacts
+      `SELECT tr.*, r.status AS run_status, coalesce(r.has_artifacts, false) AS has_artifacts, r.result->'outputFiles' AS output_files
          FROM task_runs tr LEFT JOIN runs r ON r.id = tr.run_id WHERE tr.task_id = $1 AND tr.id = $2`,
       [taskId, id],
     );
@@ -242,5 +244,6 @@ function toRow(r: Record<string, unknown>): TaskRunRow {
     modified: new Date(r.modified as string),
     runStatus: (r.run_status as RunStatus | null) ?? null,
     hasArtifacts: !!r.has_artifacts,
+    outputFiles: Array.isArray(r.output_files) ? (r.output_files as TaskRunRow['outputFiles']) : [],
   };
 }

@@ -235,6 +235,7 @@ export class TasksService implements OnModuleInit {
       saveInjectedParameters: (input.saveInjectedParameters as boolean | undefined) ?? base.saveInjectedParameters,
       notebookParameters: input.notebookParameters !== undefined ? input.notebookParameters : base.notebookParameters,
       executionTimeoutInMinutes: (input.executionTimeoutInMinutes as number | undefined) ?? base.executionTimeoutInMinutes,
+      runtime: (input.runtime as string | undefined) ?? base.runtime,
     };
     if (out.notebookParameters !== undefined && out.notebookParameters !== '') {
       const parsed = notebookParametersOf(out);
@@ -248,6 +249,7 @@ export class TasksService implements OnModuleInit {
     }
     if (out.executionTimeoutInMinutes === undefined) delete out.executionTimeoutInMinutes;
     if (out.notebookParameters === undefined) delete out.notebookParameters;
+    if (out.runtime === undefined) delete out.runtime;
     return out;
   }
 }

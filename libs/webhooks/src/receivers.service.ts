@@ -99,6 +99,7 @@ export class ReceiversService {
       webhookPayload: payloadOf(body),
       parameters: r.parameters,
       webhookId: r.id,
+      tokenUserId: owner.id, // the run acts for the notebook's owner
       updatePortalItem: false,
     });
     return run.id;

@@ -119,6 +119,23 @@ export class RunArtifactEntity {
   snapshotHtml: string;
 }
 
+/** A file the notebook wrote under its working folder, kept with its run (removed with it, by cascade). */
+@Entity('run_files')
+export class RunFileEntity {
+  @PrimaryColumn({ name: 'run_id', type: 'char', length: 32 })
+  runId: string;
+
+  /** Path relative to the working folder, `/`-separated. */
+  @PrimaryColumn({ type: 'varchar', length: 1024 })
+  name: string;
+
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  size: number;
+
+  @Column({ type: 'bytea' })
+  content: Buffer;
+}
+
 /** Site-wide properties that change at run time (maxExecuteNotebookContainersPerNode, …). */
 @Entity('system_properties')
 export class SystemPropertyEntity {
@@ -149,6 +166,10 @@ export class WorkerNodeEntity {
 
   @Column({ name: 'warm_containers', type: 'integer', default: 0 })
   warmContainers: number;
+
+  /** The images the node has: reference (tag or id) → Docker image id. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  images: Record<string, string>;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt: Date;

@@ -22,6 +22,8 @@ export interface TaskParameters {
   /** As the client gave it: a JSON string or an object. */
   notebookParameters?: unknown;
   executionTimeoutInMinutes?: number;
+  /** A runtime's id or name (our addition, as executeNotebook's `runtime`); else the notebook's own. */
+  runtime?: string;
 }
 
 /** A scheduled notebook task. `nextFireAt` is the scheduler's source of truth: whoever advances it owns that fire. */

@@ -32,6 +32,8 @@ export const ExecuteNotebookDto = z.object({
   retryOnInfrastructureFailure: zBool.optional().default(false),
   /** Ours: an idempotency key (as the `Idempotency-Key` header); a retried key answers the first job. */
   requestId: zIdempotencyKey.optional(),
+  /** Our addition: a runtime's id or name, over the notebook's own `metadata.runtime`. */
+  runtime: z.string().trim().min(1).max(128).optional(),
 });
 
 export const JobsQueryDto = z.object({

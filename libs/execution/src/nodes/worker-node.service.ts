@@ -15,6 +15,8 @@ export interface NodeReport {
   running: number;
   dockerOk: boolean;
   warmContainers: number;
+  /** Image reference → image id, for each image the node has (runtimes whose image a node lacks are reported). */
+  images: Record<string, string>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { RuntimeEntity } from '@app/db';
 import type { RunnerMessageListener } from './runner-protocol';
 
 /** What a runner gets: the notebook text and the run spec (runner/README.md). */
@@ -73,6 +74,8 @@ export interface RunnerSession {
    * 'shutdown' or anything else for a cancel, is the kill reason). Resolves as soon as DONE is printed.
    */
   collect(deadlineMs: number, signal: AbortSignal): Promise<RunOutput>;
+  /** The output files the runner kept (`/work/output/files`, after DONE), by relative path. */
+  outputFiles(): Promise<Map<string, Buffer>>;
   /** Drops the connection and removes the runner; safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -84,10 +87,14 @@ export interface RunnerSession {
 export abstract class RunnerBackend {
   /** Whether the backend answers. */
   abstract ping(): Promise<boolean>;
-  /** Whether the runtime's image is present (nothing is pulled: images are built on the node). */
-  abstract hasImage(runtime: string): Promise<boolean>;
-  /** Creates and starts a runner with the site's limits; see AcquireOptions. */
-  abstract acquire(runtime: string, opts: AcquireOptions): Promise<RunnerSession>;
+  /** Whether an image is present (nothing is pulled: images are built on the node). */
+  abstract hasImage(image: string): Promise<boolean>;
+  /** The images present: each reference (tag, and the id itself) → the image id. */
+  abstract images(): Promise<Record<string, string>>;
+  /** The libraries in an image (`python3 -m nbrunner.manifest`, run in a throw-away runner without network). */
+  abstract readManifest(image: string): Promise<unknown>;
+  /** Creates and starts a runner of a runtime, with the runtime's image, limits and network; see AcquireOptions. */
+  abstract acquire(runtime: RuntimeEntity, opts: AcquireOptions): Promise<RunnerSession>;
   /**
    * Removes this node's runners except those `keep` names (the ones still in use) and says which it removed.
    * `stoppedOnly`: only runners that are no longer running (a running one may be being acquired right now).

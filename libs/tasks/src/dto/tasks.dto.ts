@@ -19,6 +19,7 @@ export const TaskParametersDto = zJson(
       saveInjectedParameters: zBool.optional(),
       notebookParameters: z.union([z.string(), z.record(z.unknown())]).optional(),
       executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
+      runtime: z.string().trim().min(1).max(128).optional(),
     })
     .passthrough(),
 );

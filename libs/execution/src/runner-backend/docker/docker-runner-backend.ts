@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import type { RuntimeEntity } from '@app/db';
+import { containerLimits } from '@app/runtimes';
 import { AcquireOptions, LeftoverRunner, RunnerBackend, RunnerUnavailableError } from '../runner-backend';
 import { withTimeout } from '../../with-timeout';
 import { DockerRunnerSession } from './docker-runner-session';
@@ -34,12 +36,49 @@ export class DockerRunnerBackend extends RunnerBackend {
     }
   }
 
-  async hasImage(runtime: string): Promise<boolean> {
+  async hasImage(image: string): Promise<boolean> {
     try {
-      await this.docker.getImage(this.imageOf(runtime)).inspect();
+      await this.docker.getImage(image).inspect();
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async images(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const i of await this.guard(() => this.docker.listImages())) {
+      out[i.Id] = i.Id;
+      for (const t of i.RepoTags ?? []) if (t !== '<none>:<none>') out[t] = i.Id;
+    }
+    return out;
+  }
+
+  /**
+   * Runs MANIFEST_SCRIPT in a throw-away container of the image (no network, not labelled with the node, so it
+   * never counts as one of the node's runners). Any image with python3 works, also ones built before this code.
+   */
+  async readManifest(image: string): Promise<unknown> {
+    const c = await this.guard(() =>
+      this.docker.createContainer({
+        Image: image,
+        Entrypoint: ['python3', '-c', MANIFEST_SCRIPT],
+        Tty: true, // raw logs, no stream framing
+        Labels: { 'nbautomation.manifest-of': this.config.nodeName },
+        HostConfig: { NetworkMode: 'none', Memory: 256 * 1024 * 1024, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+      }),
+    );
+    try {
+      await this.guard(() => c.start());
+      const r = (await this.guard(() => c.wait())) as { StatusCode: number };
+      const logs: unknown = await c.logs({ stdout: true, stderr: false, follow: false });
+      // docker-modem hands back an output that is one JSON document already parsed.
+      if (r.StatusCode === 0 && logs && typeof logs === 'object' && !Buffer.isBuffer(logs)) return logs;
+      const text = String(logs);
+      if (r.StatusCode !== 0) throw new Error(`the manifest script exited with ${r.StatusCode} in ${image}: ${text.slice(-300)}`);
+      return JSON.parse(text.trim().split('\n').pop() ?? '');
+    } finally {
+      await this.remove(c);
     }
   }
 
@@ -47,7 +86,7 @@ export class DockerRunnerBackend extends RunnerBackend {
    * Create → attach (before start, so no line is missed) → start → READY → CPU limit. Whatever fails or is
    * aborted on the way is removed before this rejects.
    */
-  async acquire(runtime: string, opts: AcquireOptions): Promise<DockerRunnerSession> {
+  async acquire(runtime: RuntimeEntity, opts: AcquireOptions): Promise<DockerRunnerSession> {
     const { signal } = opts;
     const container = await this.create(runtime, opts.runId);
     let session: DockerRunnerSession | undefined;
@@ -66,7 +105,7 @@ export class DockerRunnerBackend extends RunnerBackend {
         await Promise.race([session.ready.catch(() => undefined), session.ended]);
       }
       signal?.throwIfAborted();
-      if (!session.closed) await this.limitCpu(container);
+      if (!session.closed) await this.limitCpu(container, runtime);
       signal?.throwIfAborted();
       return session;
     } catch (e) {
@@ -125,20 +164,16 @@ export class DockerRunnerBackend extends RunnerBackend {
     }
   }
 
-  private imageOf(runtime: string): string {
-    const image = this.config.execution.runtimes[runtime];
-    if (!image) throw new Error(`unknown runtime '${runtime}'`);
-    return image;
-  }
-
-  /** Creates (but does not start) a runner container for a runtime, with the site's limits. */
-  private create(runtime: string, runId: string | null): Promise<Docker.Container> {
+  /** Creates (but does not start) a runner container for a runtime, with its limits and network. */
+  private create(runtime: RuntimeEntity, runId: string | null): Promise<Docker.Container> {
     const e = this.config.execution;
+    // No CPU limit yet: see limitCpu. Memory, swap, shared memory and pids limits hold from the start.
+    const { NanoCpus: _later, ...limits } = containerLimits(runtime);
     const labels: Record<string, string> = { [LABEL_NODE]: this.config.nodeName, [LABEL_ROLE]: runId ? 'run' : 'warm' };
     if (runId) labels[LABEL_RUN] = runId;
     return this.guard(() =>
       this.docker.createContainer({
-        Image: this.imageOf(runtime),
+        Image: runtime.imageId,
         name: runId ? this.nameFor(runId) : undefined,
         Labels: labels,
         Tty: false,
@@ -150,9 +185,7 @@ export class DockerRunnerBackend extends RunnerBackend {
         AttachStderr: true,
         Env: ['NBRUNNER_INPUT=stdin'],
         HostConfig: {
-          NetworkMode: e.network,
-          Memory: e.memoryMb * 1024 * 1024,
-          // No CPU limit yet: see limitCpu. Memory and pids limits hold from the start.
+          ...limits,
           PidsLimit: e.pidsLimit,
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],
@@ -162,13 +195,13 @@ export class DockerRunnerBackend extends RunnerBackend {
   }
 
   /**
-   * Applies the site's CPU limit (CONTAINER_CPUS) once the runner is READY and before it gets its input, so
+   * Applies the runtime's CPU limit (maxCpu) once the runner is READY and before it gets its input, so
    * every notebook cell, warm or cold, runs under the limit. Why not at create: the runner's start-up (kernel
    * launch and nbconvert imports, two processes in parallel) takes ~1.5x longer under a 1-CPU quota on this
    * 2-core VM, and no user code runs before READY.
    */
-  private async limitCpu(container: Docker.Container): Promise<void> {
-    await this.guard(() => container.update({ NanoCpus: Math.round(this.config.execution.cpus * 1e9) }));
+  private async limitCpu(container: Docker.Container, runtime: RuntimeEntity): Promise<void> {
+    await this.guard(() => container.update({ NanoCpus: containerLimits(runtime).NanoCpus }));
   }
 
   /**
@@ -183,3 +216,14 @@ export class DockerRunnerBackend extends RunnerBackend {
     return new DockerRunnerSession(container, stream, this.docker.modem, this);
   }
 }
+
+/** Prints the image's Python and every installed distribution with its version, as one JSON line. */
+const MANIFEST_SCRIPT = [
+  'import json, platform',
+  'from importlib import metadata',
+  'libs = {}',
+  'for d in metadata.distributions():',
+  '    n = d.metadata.get("Name")',
+  '    if n: libs.setdefault(n.lower(), {"name": n, "version": d.version})',
+  'print(json.dumps({"python": platform.python_version(), "libraries": sorted(libs.values(), key=lambda x: x["name"].lower())}))',
+].join('\n');

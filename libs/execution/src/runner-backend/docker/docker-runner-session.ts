@@ -144,6 +144,11 @@ export class DockerRunnerSession implements RunnerSession {
     return info?.State?.OOMKilled === true;
   }
 
+  /** Through the archive API (works on the exited container): the files may be large, the OUTPUT line is not the place. */
+  async outputFiles(): Promise<Map<string, Buffer>> {
+    return unpackTar(await this.host.guard(() => this.container.getArchive({ path: '/work/output/files' })));
+  }
+
   /** Drops the connection (closing the streams) and removes the container. */
   close(): void {
     (this.stream as unknown as { destroy(): void }).destroy();
