@@ -29,6 +29,10 @@ export interface AppConfig {
     warmPoolSize: number;
     heartbeatSeconds: number;
   };
+  tasks: {
+    /** The longest pause before a task's retry, however far the back-off has doubled. */
+    retryMaxDelaySeconds: number;
+  };
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
     allowPrivateTargets: string[];
@@ -92,6 +96,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
     },
+    tasks: { retryMaxDelaySeconds: e.TASK_RETRY_MAX_DELAY_SECONDS },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS.split(',').map((x) => x.trim()).filter(Boolean),
       sendPlainSecret: e.WEBHOOK_SEND_PLAIN_SECRET,

@@ -45,6 +45,8 @@ const fields = z.object({
   MAX_RUN_MINUTES: int(1, 10080).default(120),
   WARM_POOL_SIZE: int(0, 100).default(0),
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
+  // Tasks
+  TASK_RETRY_MAX_DELAY_SECONDS: int(0, 7 * 86400).default(3600),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),

@@ -23,6 +23,8 @@ export function taskView(t: TaskEntity, username: string, runIntervalSeconds: nu
     endDate: t.endDate?.getTime() ?? null,
     active: t.active,
     taskState: t.taskState,
+    maxRetries: t.maxRetries,
+    retryDelaySeconds: t.retryDelaySeconds,
     ...(t.disabledReason ? { disabledReason: t.disabledReason, message: t.disabledReason } : {}),
   };
 }
@@ -48,6 +50,9 @@ export function taskRunView(r: TaskRunRow, baseUrl: string) {
     runId: r.id,
     status: taskRunStatus(r),
     result: r.result,
+    trigger: r.trigger ?? 'task',
+    attempt: r.attempt ?? 1,
+    retryOf: r.retryOf ?? null,
     scheduledTime: r.scheduledFor.getTime(),
     created: r.created.getTime(),
     modified: r.modified.getTime(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
 import { page, Params } from '@app/rest';
-import { CreateTaskDto, ListRunsDto, ListTasksDto, UpdateTaskDto } from './dto/tasks.dto';
+import { CreateTaskDto, ListRunsDto, ListTasksDto, RunTaskDto, UpdateTaskDto } from './dto/tasks.dto';
 import { taskRunView, taskView } from './task.view';
 import { CronSchedule } from './cron-schedule';
 import { TasksService } from './tasks.service';
@@ -73,6 +73,20 @@ export class TasksController {
   async delete(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string) {
     await this.tasks.delete(p, username, id);
     return { success: true, taskId: id };
+  }
+
+  /** Run now (ours): fires the task once, at once. */
+  @Post(':taskId/run')
+  @HttpCode(200)
+  async runNow(
+    @CurrentUser() p: Principal,
+    @Param('username') username: string,
+    @Param('taskId') id: string,
+    @Params(RunTaskDto) dto: z.infer<typeof RunTaskDto>,
+  ) {
+    const { taskRunId, run } = await this.tasks.runNow(p, username, id, dto);
+    // runId names the task run (as in …/runs/{runId}); jobId the job that executes it.
+    return { success: true, taskId: id, runId: taskRunId, jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
   }
 
   @Get(':taskId/runs')

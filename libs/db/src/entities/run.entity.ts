@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type RunTrigger = 'executeNotebook' | 'task' | 'webhook';
+/** `manual`: a task fired by hand ("run now"). */
+export type RunTrigger = 'executeNotebook' | 'task' | 'webhook' | 'manual';
 export type RunStatus = 'SUBMITTED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
 /** What the runner reported about a failed cell. */
