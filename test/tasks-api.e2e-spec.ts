@@ -53,6 +53,8 @@ describe('tasks API', () => {
       taskState: 'active',
       maxRetries: 0,
       retryDelaySeconds: 60,
+      notifications: null,
+      lastNotification: null,
     });
     // Midnight of 1 January in New York is 05:00 UTC.
     expect(new Date(t.nextStart).toISOString()).toMatch(/-01-01T05:00:00.000Z$/);

@@ -5,6 +5,7 @@ import { ClockModule } from '@app/clock';
 import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionWorkerModule } from '@app/execution';
+import { NotificationsWorkerModule } from '@app/notifications';
 import { RedisModule } from '@app/queues';
 import { TasksModule } from '@app/tasks';
 import { WebhooksWorkerModule } from '@app/webhooks';
@@ -15,7 +16,7 @@ export class WorkerModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule],
+      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule, NotificationsWorkerModule],
     };
   }
 }

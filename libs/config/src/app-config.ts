@@ -33,6 +33,16 @@ export interface AppConfig {
     /** The longest pause before a task's retry, however far the back-off has doubled. */
     retryMaxDelaySeconds: number;
   };
+  notifications: {
+    smtpUrl?: string;
+    smtpFrom: string;
+    /** Signs URL notifications (Standard Webhooks headers); empty: unsigned. */
+    secret: string;
+    /** Events the task owner's e-mail hears of when a task names no list for them. */
+    ownerOn: Array<'failure' | 'success' | 'disabled' | 'recovery'>;
+    /** The link in a notification: `{jobUrl}`, `{jobId}`, `{taskId}`, `{publicUrl}` are replaced (e.g. a Manager page). */
+    link: string;
+  };
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
     allowPrivateTargets: string[];
@@ -62,7 +72,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       firstPerVariable.map((i) => {
         const name = String(i.path[0] ?? '?');
         const value = source[name];
-        const shown = value === undefined ? 'missing' : /SECRET|PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(value);
+        const shown = value === undefined ? 'missing' : /SECRET|PASSWORD|SMTP_URL/.test(name) ? '(hidden)' : JSON.stringify(value);
         return `${name}: ${i.message} (got ${shown})`;
       }),
     );
@@ -97,6 +107,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
     },
     tasks: { retryMaxDelaySeconds: e.TASK_RETRY_MAX_DELAY_SECONDS },
+    notifications: {
+      smtpUrl: e.SMTP_URL,
+      smtpFrom: e.SMTP_FROM,
+      secret: e.NOTIFICATION_SECRET,
+      ownerOn: e.NOTIFY_OWNER_ON.split(',').map((x) => x.trim()).filter(Boolean) as AppConfig['notifications']['ownerOn'],
+      link: e.NOTIFICATION_LINK,
+    },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS.split(',').map((x) => x.trim()).filter(Boolean),
       sendPlainSecret: e.WEBHOOK_SEND_PLAIN_SECRET,

@@ -47,6 +47,15 @@ const fields = z.object({
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
   // Tasks
   TASK_RETRY_MAX_DELAY_SECONDS: int(0, 7 * 86400).default(3600),
+  // Notifications
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z.string().min(3).default('Notebook Automation <nbautomation@localhost>'),
+  NOTIFICATION_SECRET: z.string().default(''),
+  NOTIFY_OWNER_ON: z
+    .string()
+    .default('failure,disabled')
+    .refine((v) => v.split(',').map((x) => x.trim()).filter(Boolean).every((x) => ['failure', 'success', 'disabled', 'recovery'].includes(x)), 'must list failure, success, disabled, recovery'),
+  NOTIFICATION_LINK: z.string().default('{jobUrl}/snapshot'),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),

@@ -25,6 +25,8 @@ export function taskView(t: TaskEntity, username: string, runIntervalSeconds: nu
     taskState: t.taskState,
     maxRetries: t.maxRetries,
     retryDelaySeconds: t.retryDelaySeconds,
+    notifications: t.notifications,
+    lastNotification: t.lastNotification,
     ...(t.disabledReason ? { disabledReason: t.disabledReason, message: t.disabledReason } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { newId, RunEntity, TaskCron, TaskEntity, TaskParameters, UserEntity } fr
 import { parameterProblems, RunQueue, RunsService, SystemPropertiesService } from '@app/execution';
 import { isAdmin, Principal, requirePrivilege, requireSelfOrAdmin, UsersRepository } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
+import { NotificationTargetsCheck } from '@app/notifications';
 import { DomainError } from '@app/rest';
 import { CronSchedule, CronScheduleError } from './cron-schedule';
 import { CreateTask, KNOWN_TASK_TYPES, RunTask, SUPPORTED_TASK_TYPE, UpdateTask } from './dto/tasks.dto';
@@ -24,6 +25,7 @@ export class TasksService implements OnModuleInit {
     private readonly runs: RunsService,
     private readonly queue: RunQueue,
     private readonly props: SystemPropertiesService,
+    private readonly notificationTargets: NotificationTargetsCheck,
     private readonly clock: Clock,
   ) {}
 
@@ -71,6 +73,7 @@ export class TasksService implements OnModuleInit {
     const schedule = parseSchedule(cron);
     const parameters = await this.parametersOf(dto.parameters ?? {}, { updatePortalItem: true, saveInjectedParameters: false });
     const window = windowOf(dto.startDate ?? null, dto.endDate ?? null);
+    if (dto.notifications) await this.notificationTargets.check(dto.notifications);
     const now = this.clock.now();
     const nextFireAt = firstFireOrThrow(schedule, window, now);
     const task: TaskEntity = Object.assign(new TaskEntity(), {
@@ -90,6 +93,8 @@ export class TasksService implements OnModuleInit {
       consecutiveFailures: 0,
       maxRetries: dto.maxRetries ?? 0,
       retryDelaySeconds: dto.retryDelaySeconds ?? 60,
+      notifications: dto.notifications ?? null,
+      lastNotification: null,
       nextFireAt,
       lastStart: null,
       created: now,
@@ -114,6 +119,7 @@ export class TasksService implements OnModuleInit {
       dto.startDate !== undefined ? dto.startDate : (task.startDate?.getTime() ?? null),
       dto.endDate !== undefined ? dto.endDate : (task.endDate?.getTime() ?? null),
     );
+    if (dto.notifications) await this.notificationTargets.check(dto.notifications);
     const maxOccurrences = dto.maxOccurrences !== undefined ? dto.maxOccurrences : dto.maxOccurences !== undefined ? dto.maxOccurences : task.maxOccurrences;
     const now = this.clock.now();
     const patch: Partial<TaskEntity> = {
@@ -124,6 +130,7 @@ export class TasksService implements OnModuleInit {
       maxOccurrences,
       ...(dto.maxRetries !== undefined ? { maxRetries: dto.maxRetries } : {}),
       ...(dto.retryDelaySeconds !== undefined ? { retryDelaySeconds: dto.retryDelaySeconds } : {}),
+      ...(dto.notifications !== undefined ? { notifications: dto.notifications } : {}),
       updated: now,
       nextFireAt: fireAfter(schedule, window, now),
     };

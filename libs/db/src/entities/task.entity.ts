@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { NotificationStatus, NotificationTargets } from './notification.types';
 
 export type TaskType = 'ExecuteNotebook';
 /** active: fires on schedule; inactive: paused (by its owner, or by a reassignment); completed: no fires left; disabled: too many failed runs. */
@@ -83,6 +84,13 @@ export class TaskEntity {
   @Column({ name: 'retry_delay_seconds', type: 'integer', default: 60 })
   retryDelaySeconds: number;
 
+  /** Who is told of outcomes (null: the site's defaults). */
+  @Column({ type: 'jsonb', nullable: true })
+  notifications: NotificationTargets | null;
+
+  @Column({ name: 'last_notification', type: 'jsonb', nullable: true })
+  lastNotification: NotificationStatus | null;
+
   @Column({ name: 'next_fire_at', type: 'timestamptz', nullable: true })
   nextFireAt: Date | null;
 
@@ -130,6 +138,10 @@ export class TaskRunEntity {
   /** The task run this one retries. */
   @Column({ name: 'retry_of', type: 'char', length: 32, nullable: true })
   retryOf?: string | null;
+
+  /** When its outcome was handed to the notifier (an outbox: null while a finished task run waits to be notified). */
+  @Column({ name: 'notified_at', type: 'timestamptz', nullable: true })
+  notifiedAt?: Date | null;
 
   @Column({ type: 'timestamptz' })
   created: Date;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotificationTargetsDto } from '@app/notifications';
 import { pagingSchema, zBool, zCsv, zInt, zJson, zNumber } from '@app/rest';
 
 /** The task types the product documents; only ExecuteNotebook runs here, the others are refused by name. */
@@ -43,6 +44,7 @@ const common = {
   // Ours, beside the product's fields.
   maxRetries: retries,
   retryDelaySeconds: retryDelay,
+  notifications: NotificationTargetsDto.nullable(),
 };
 
 export const CreateTaskDto = z.object({
@@ -58,6 +60,7 @@ export const CreateTaskDto = z.object({
   timeZone: common.timeZone.optional(),
   maxRetries: common.maxRetries.optional(),
   retryDelaySeconds: common.retryDelaySeconds.optional(),
+  notifications: common.notifications.optional(),
 });
 
 export const UpdateTaskDto = z
