@@ -3,7 +3,8 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { housekeepingPass, RedisConnections } from '@app/queues';
-import { RunHooks } from './run-hooks';
+import { NodeLiveness } from './nodes/node-liveness';
+import { RunFinisher } from './run-finisher';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 
@@ -11,15 +12,18 @@ import { RunsRepository } from './runs.repository';
 @Injectable()
 export class ExecutionHousekeeping {
   private readonly log = new Logger('ExecutionHousekeeping');
+  private readonly liveness: NodeLiveness;
 
   constructor(
     private readonly runs: RunsRepository,
     private readonly queue: RunQueue,
-    private readonly hooks: RunHooks,
+    private readonly finisher: RunFinisher,
     private readonly redis: RedisConnections,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.liveness = new NodeLiveness(config.execution.heartbeatSeconds);
+  }
 
   @Interval('execution-housekeeping', 15_000)
   async tick(): Promise<void> {
@@ -28,13 +32,9 @@ export class ExecutionHousekeeping {
 
   async pass(): Promise<void> {
     const now = this.clock.nowMs();
-    const silentSince = new Date(now - 6 * this.config.execution.heartbeatSeconds * 1000);
-    for (const run of await this.runs.findProcessingOnSilentNodes(silentSince)) {
+    for (const run of await this.runs.findProcessingOnSilentNodes(this.liveness.deadBefore(now))) {
       const msg = `The worker ${run.nodeName} stopped responding while this run was in progress.`;
-      if (await this.runs.transition(run.id, ['PROCESSING'], { status: 'FAILED', finishedAt: this.clock.now() }, [msg])) {
-        const fresh = await this.runs.findById(run.id);
-        if (fresh) await this.hooks.finished(fresh);
-      }
+      await this.finisher.finish(run.id, { status: 'FAILED', messages: [msg] });
     }
     // The job id is the run id, so this is a no-op for runs whose job is still queued.
     for (const run of await this.runs.findSubmittedBefore(new Date(now - 60_000))) await this.queue.enqueue(run.id);

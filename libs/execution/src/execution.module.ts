@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
-import { ContainersService } from './containers.service';
 import { ExecutionHousekeeping } from './execution-housekeeping.service';
 import { JobsController } from './jobs.controller';
 import { NotebooksAdminController } from './notebooks-admin.controller';
+import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
+import { RunFinisher } from './run-finisher';
 import { RunHooks } from './run-hooks';
 import { RunProcessor } from './run.processor';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
+import { DockerRunnerBackend } from './runner-backend/docker/docker-runner-backend';
+import { RunnerBackend } from './runner-backend/runner-backend';
 import { RunsService } from './runs.service';
 import { SystemController } from './system.controller';
 import { SystemPropertiesService } from './system-properties.service';
@@ -18,8 +21,8 @@ import { WarmPool } from './warm-pool';
 /** What every process needs to create and read runs. */
 @Module({
   imports: [IdentityModule, NotebooksModule],
-  providers: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks],
-  exports: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks],
+  providers: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher],
+  exports: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher],
 })
 export class ExecutionModule {}
 
@@ -30,10 +33,10 @@ export class ExecutionModule {}
 })
 export class ExecutionHttpModule {}
 
-/** A worker node: containers, the queue consumer, the warm pool and the site checks. */
+/** A worker node: the runner backend (Docker), the queue consumer, the warm pool, the node's life cycle and the site checks. */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
-  providers: [ContainersService, WarmPool, RunExecutor, RunProcessor, ExecutionHousekeeping],
-  exports: [ContainersService, RunProcessor],
+  providers: [{ provide: RunnerBackend, useClass: DockerRunnerBackend }, WarmPool, RunExecutor, RunProcessor, WorkerNodeService, ExecutionHousekeeping],
+  exports: [RunnerBackend, RunProcessor],
 })
 export class ExecutionWorkerModule {}

@@ -4,9 +4,9 @@ import { Clock } from '@app/clock';
 import { RunEntity, RunError, RunStatus } from '@app/db';
 import { TokensService, UsersRepository } from '@app/identity';
 import { ItemsService, parseNotebook } from '@app/notebooks';
-import { ContainersService, DockerUnavailableError, RunnerChannel, RunOutput } from './containers.service';
 import { notebookToSave } from './notebook-output';
-import { RunHooks } from './run-hooks';
+import { RunFinisher } from './run-finisher';
+import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
 import { WarmPool } from './warm-pool';
 
@@ -25,12 +25,12 @@ export class RunExecutor {
 
   constructor(
     private readonly runs: RunsRepository,
-    private readonly containers: ContainersService,
+    private readonly backend: RunnerBackend,
     private readonly pool: WarmPool,
     private readonly items: ItemsService,
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
-    private readonly hooks: RunHooks,
+    private readonly finisher: RunFinisher,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -49,7 +49,7 @@ export class RunExecutor {
     // Why: this replaces re-reading the run after start to catch a cancel that arrived meanwhile.
     const active: ActiveRun = { abort: new AbortController() };
     this.active.set(runId, active);
-    let channel: RunnerChannel | undefined;
+    let session: RunnerSession | undefined;
     let holding = false; // whether the pool counts this run as holding a container
     try {
       const t0 = this.clock.nowMs();
@@ -66,25 +66,25 @@ export class RunExecutor {
       holding = true;
       const starting = this.container(run);
       const settled = await Promise.allSettled([this.items.dataOf(run.itemId), this.specOf(run), starting]);
-      if (settled[2].status === 'fulfilled') channel = settled[2].value.channel; // so `finally` removes it
+      if (settled[2].status === 'fulfilled') session = settled[2].value.session; // so `finally` removes it
       for (const r of settled) if (r.status === 'rejected') throw r.reason;
       const [notebook, spec, got] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
         string | null,
         Record<string, unknown>,
         Awaited<typeof starting>,
       ];
-      channel = got.channel;
+      session = got.session;
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
-      if (!channel.closed && !channel.output) await channel.send({ notebook, spec });
+      if (!session.closed && !session.output) await session.send({ notebook, spec });
       const sentAt = this.clock.nowMs();
-      const out = await this.containers.collect(channel, run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
+      const out = await session.collect(run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
       const outputAt = this.clock.nowMs();
       const timings = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
-      await this.record(run, out, { warm: got.warm, containerId: channel.container.id, timings });
+      await this.record(run, out, { warm: got.warm, containerId: session.id, timings });
     } catch (e) {
       const run = await this.runs.findById(runId).catch(() => null);
       if (!run) throw e;
-      if (e instanceof DockerUnavailableError) {
+      if (e instanceof RunnerUnavailableError) {
         // Give the run back to the queue: BullMQ retries the job until the engine answers.
         await this.runs.transition(run.id, ['PROCESSING'], { status: 'SUBMITTED', nodeName: null, startedAt: null }, [
           `${e.message} on ${this.config.nodeName}; will retry.`,
@@ -94,38 +94,22 @@ export class RunExecutor {
       this.log.error(`run ${run.id}: ${(e as Error).stack}`);
       await this.finish(run, 'FAILED', [`Internal error while running the notebook: ${(e as Error).message}`]);
     } finally {
-      if (channel) {
-        channel.close();
-        await this.containers.remove(channel.container);
-      }
+      await session?.dispose();
       this.active.delete(runId);
       // Only now: until the container is gone it counts towards the node's cap.
       if (holding) this.pool.release();
     }
   }
 
-  /** A warm container if the pool has one for the runtime, else a cold one started now (same spec either way). */
-  private async container(run: RunEntity): Promise<{ channel: RunnerChannel; warm: boolean; claimedAt: number }> {
+  /** A warm runner if the pool has one for the runtime, else a cold one started now (same spec either way). */
+  private async container(run: RunEntity): Promise<{ session: RunnerSession; warm: boolean; claimedAt: number }> {
     const claimedAt = this.clock.nowMs();
     const warm = await this.pool.take(run.runtime);
     if (warm) {
-      // Name it after its run, as cold containers are named, for operators reading `docker ps`.
-      warm.container.rename({ name: `nba-${this.config.nodeName}-${run.id}` }).catch(() => undefined);
-      return { channel: warm, warm: true, claimedAt };
+      warm.assign(run.id);
+      return { session: warm, warm: true, claimedAt };
     }
-    const container = await this.containers.create(run.runtime, 'run', run.id);
-    try {
-      const channel = await this.containers.attach(container);
-      await this.containers.start(container);
-      // As a warm container: the CPU limit is applied once the runner is READY, before its input.
-      // A runner that ends without READY (its kernel could not start) has its error output collected.
-      const ready = await Promise.race([channel.ready.then(() => true, () => false), channel.ended.then(() => false)]);
-      if (ready) await this.containers.limitCpu(container);
-      return { channel, warm: false, claimedAt };
-    } catch (e) {
-      await this.containers.remove(container);
-      throw e;
-    }
+    return { session: await this.backend.acquire(run.runtime, { runId: run.id }), warm: false, claimedAt };
   }
 
   /** What the runner inside the container needs: parameters, payload, deadline, environment. */
@@ -201,10 +185,6 @@ export class RunExecutor {
     if (await this.items.findById(run.itemId)) await this.items.saveRunOutput({ username: run.username, userId: run.ownerId }, run.itemId, text);
   }
 
-  /**
-   * Stores the outcome: artifacts, status and messages in one statement (why: one round trip instead
-   * of an upsert, an update and one append per message), then tells the listeners.
-   */
   private async finish(
     run: RunEntity,
     status: RunStatus,
@@ -212,12 +192,7 @@ export class RunExecutor {
     patch: Partial<RunEntity> = {},
     artifacts?: { notebook: string; snapshotHtml: string },
   ): Promise<void> {
-    const finishedAt = this.clock.now();
-    const ok = await this.runs.finish(run.id, { ...patch, status, finishedAt }, messages, artifacts);
-    if (ok) {
-      const fresh = await this.runs.findById(run.id);
-      if (fresh) await this.hooks.finished(fresh);
-    }
+    await this.finisher.finish(run.id, { status, messages, patch, artifacts });
   }
 }
 

@@ -1,16 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Clock } from '@app/clock';
-import { WorkerNodeEntity } from '@app/db';
 import { QUEUES, RedisConnections, RunJob } from '@app/queues';
-import { ContainersService } from './containers.service';
+import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
-import { RunHooks } from './run-hooks';
-import { RunsRepository } from './runs.repository';
+import { RunnerBackend } from './runner-backend/runner-backend';
 import { cancelChannel } from './runs.service';
 import { SystemPropertiesService } from './system-properties.service';
 import { SystemProperties } from './system-properties';
@@ -19,8 +14,9 @@ import { WarmPool } from './warm-pool';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
- * The worker node: takes runs off the queue, at most `maxExecuteNotebookContainersPerNode` at once.
- * The cap follows the site property live (pub/sub, and re-read at every heartbeat).
+ * Takes runs off the queue, at most `maxExecuteNotebookContainersPerNode` at once on this node.
+ * The cap follows the site property live (pub/sub, and re-read at every heartbeat). The node's registration and
+ * heartbeat are WorkerNodeService's.
  *
  * Why one BullMQ Worker of concurrency 1 per slot rather than one Worker whose `concurrency` is set: a busy Worker
  * only looks at a raised concurrency once one of its jobs ends, so with every slot held by long runs a raised cap
@@ -38,28 +34,20 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
   /** Runs this process is executing (a retired slot's run counts until it ends). */
   private running = 0;
   private cancels?: Redis;
-  private heartbeat?: NodeJS.Timeout;
-  private readonly startedAt: Date;
   private cap = 1;
 
   constructor(
     private readonly executor: RunExecutor,
-    private readonly containers: ContainersService,
+    private readonly backend: RunnerBackend,
     private readonly pool: WarmPool,
-    private readonly runs: RunsRepository,
+    private readonly node: WorkerNodeService,
     private readonly props: SystemPropertiesService,
-    private readonly hooks: RunHooks,
     private readonly redis: RedisConnections,
-    private readonly clock: Clock,
-    @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.startedAt = clock.now();
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.refuseDuplicateNode();
-    await this.reconcile();
+    await this.node.register();
     const props = await this.props.getAll();
     this.cap = props.maxExecuteNotebookContainersPerNode;
     this.connection = this.redis.make();
@@ -68,8 +56,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     await this.cancels.subscribe(cancelChannel(this.redis.prefix));
     this.cancels.on('message', (_, runId: string) => this.executor.cancel(runId));
     this.apply(props);
-    await this.beat();
-    this.heartbeat = setInterval(() => void this.beat(), this.config.execution.heartbeatSeconds * 1000);
+    await this.node.startHeartbeat(() => this.report());
     this.taking = true;
     this.resize();
     this.log.log(`node ${this.config.nodeName} taking runs, at most ${this.cap} at once`);
@@ -117,68 +104,18 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /**
-   * Two live workers with one NODE_NAME would remove each other's containers at start.
-   * A fresh heartbeat may be a process that just died, so wait to see whether it still beats.
-   */
-  private async refuseDuplicateNode(): Promise<void> {
-    const beatMs = this.config.execution.heartbeatSeconds * 1000;
-    const lastBeat = async () => (await this.ds.manager.findOneBy(WorkerNodeEntity, { name: this.config.nodeName }))?.lastHeartbeat.getTime();
-    const seen = await lastBeat();
-    if (seen === undefined || this.clock.nowMs() - seen > 2 * beatMs) return;
-    await new Promise((r) => setTimeout(r, 1.5 * beatMs));
-    if ((await lastBeat()) !== seen) {
-      throw new Error(`another worker with NODE_NAME=${this.config.nodeName} is running; give each worker node its own NODE_NAME`);
-    }
-  }
-
-  /**
-   * At start nothing runs here yet: every container labelled with this node is a leftover,
-   * and every run this node had in progress died with the previous process.
-   */
-  private async reconcile(): Promise<void> {
-    try {
-      for (const c of await this.containers.listNodeContainers()) await this.containers.remove(c.id);
-    } catch (e) {
-      this.log.warn(`could not list containers at start: ${(e as Error).message}`);
-    }
-    for (const run of await this.runs.findByNodeAndStatus(this.config.nodeName, 'PROCESSING')) {
-      const ok = await this.runs.transition(run.id, ['PROCESSING'], { status: 'FAILED', finishedAt: this.clock.now() }, [
-        `The worker ${this.config.nodeName} restarted while this run was in progress; the run was stopped.`,
-      ]);
-      if (ok) {
-        const fresh = await this.runs.findById(run.id);
-        if (fresh) await this.hooks.finished(fresh);
-      }
-    }
-  }
-
-  private async beat(): Promise<void> {
-    try {
-      const props = await this.props.getAll();
-      this.apply(props);
-      const dockerOk = await this.containers.ping();
-      await this.ds.manager.upsert(
-        WorkerNodeEntity,
-        {
-          name: this.config.nodeName,
-          cap: this.cap,
-          running: this.executor.active.size,
-          dockerOk,
-          warmContainers: this.pool.idle,
-          startedAt: this.startedAt,
-          lastHeartbeat: this.clock.now(),
-        },
-        ['name'],
-      );
-      if (dockerOk) void this.pool.refill();
-    } catch (e) {
-      this.log.warn(`heartbeat failed: ${(e as Error).message}`);
-    }
+  /** At each heartbeat: the properties re-read, the engine pinged, the pool topped up. */
+  private async report() {
+    const props = await this.props.getAll();
+    this.apply(props);
+    const dockerOk = await this.backend.ping();
+    const report = { cap: this.cap, running: this.executor.active.size, dockerOk, warmContainers: this.pool.idle };
+    if (dockerOk) void this.pool.refill();
+    return report;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.node.stopHeartbeat();
     // Let short runs finish; stop the rest after a grace period so shutdown is bounded.
     const stop = setTimeout(() => this.executor.stopAll(), SHUTDOWN_GRACE_MS);
     this.taking = false;

@@ -8,19 +8,21 @@ import { WorkerNodeEntity } from '@app/db';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
 import { DomainError, Params } from '@app/rest';
 import { UpdatePropertiesDto } from './dto/execute-notebook.dto';
+import { NodeLiveness } from './nodes/node-liveness';
 import { SystemPropertiesService } from './system-properties.service';
-
-/** A node whose heartbeat is older than this many heartbeats is considered down. */
-const MISSED_BEATS = 3;
 
 @Controller('arcgis/admin')
 export class SystemController {
+  private readonly liveness: NodeLiveness;
+
   constructor(
     private readonly props: SystemPropertiesService,
     private readonly clock: Clock,
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.liveness = new NodeLiveness(config.execution.heartbeatSeconds);
+  }
 
   @Get('system/properties')
   async properties(@CurrentUser() p: Principal) {
@@ -51,8 +53,7 @@ export class SystemController {
   }
 
   private view(n: WorkerNodeEntity) {
-    const ageMs = this.clock.nowMs() - n.lastHeartbeat.getTime();
-    const alive = ageMs < MISSED_BEATS * 1000 * this.config.execution.heartbeatSeconds;
+    const alive = this.liveness.isUp(n.lastHeartbeat.getTime(), this.clock.nowMs());
     return {
       machineName: n.name,
       healthcheck: alive,

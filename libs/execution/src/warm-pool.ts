@@ -1,16 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type Docker from 'dockerode';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ContainersService, RunnerChannel } from './containers.service';
+import { RunnerBackend, RunnerSession } from './runner-backend/runner-backend';
 
 const READY_TIMEOUT_MS = 60_000;
 
 interface Slot {
   runtime: string;
-  /** Set once the container exists; a slot is counted from the moment its creation is decided. */
-  container?: Docker.Container;
-  channel?: RunnerChannel;
-  /** Evicted while it was still starting: removed as soon as its container exists. */
+  /** Set once the runner is READY; a slot is counted from the moment its creation is decided. */
+  session?: RunnerSession;
+  /** Aborted when the slot is evicted while starting: the backend then removes what it made. */
+  abort: AbortController;
   evicted?: boolean;
   /** Settles when start-up ended (ready, failed, or removed after an eviction). */
   startup?: Promise<void>;
@@ -39,7 +38,7 @@ export class WarmPool {
   private readonly imagesSeen = new Set<string>();
 
   constructor(
-    private readonly containers: ContainersService,
+    private readonly backend: RunnerBackend,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -65,13 +64,13 @@ export class WarmPool {
    * them when this resolves), so the new container fits under the cap. A warm container taken is an
    * idle one turned busy: the total does not change.
    */
-  async take(runtime: string): Promise<RunnerChannel | undefined> {
+  async take(runtime: string): Promise<RunnerSession | undefined> {
     this.inUse++;
     for (;;) {
       const i = this.ready.findIndex((s) => s.runtime === runtime);
       if (i < 0) break;
       const [s] = this.ready.splice(i, 1);
-      if (!s.channel!.closed) return s.channel;
+      if (!s.session!.closed) return s.session;
       await this.removeNow(s); // died while idle: skip it
     }
     await this.evictOver(this.cap - this.inUse);
@@ -106,7 +105,7 @@ export class WarmPool {
           while (!this.stopped && this.countFor(runtime) < this.sizePerRuntime && this.inUse + this.idle < this.cap) {
             // Why in parallel: after a burst the pool is refilled in one kernel start-up, not N.
             // Counted (in `starting`) before the create call, so a run arriving meanwhile sees it.
-            const slot: Slot = { runtime };
+            const slot: Slot = { runtime, abort: new AbortController() };
             this.starting.add(slot);
             slot.startup = this.startOne(slot);
             starts.push(slot.startup);
@@ -130,7 +129,7 @@ export class WarmPool {
 
   private async imageExists(runtime: string): Promise<boolean> {
     if (this.imagesSeen.has(runtime)) return true;
-    if (!(await this.containers.hasImage(runtime))) return false;
+    if (!(await this.backend.hasImage(runtime))) return false;
     this.imagesSeen.add(runtime);
     return true;
   }
@@ -143,28 +142,23 @@ export class WarmPool {
   }
 
   /**
-   * Creates, attaches, starts and waits for READY; moves the slot to `ready`. A slot evicted meanwhile
-   * stops at the next step, and whatever did not become ready is removed before this resolves.
+   * Starts a runner and waits for READY; moves the slot to `ready`. An eviction meanwhile aborts the start-up,
+   * and whatever did not become ready is removed before this resolves.
    */
   private async startOne(slot: Slot): Promise<void> {
-    let failure: unknown;
     try {
-      slot.container = await this.containers.create(slot.runtime, 'warm', null);
-      if (!slot.evicted) slot.channel = await this.containers.attach(slot.container);
-      if (!slot.evicted) await this.containers.start(slot.container);
-      if (!slot.evicted) await withTimeout(slot.channel!.ready, READY_TIMEOUT_MS, 'no READY from a warm container');
-      if (!slot.evicted) await this.containers.limitCpu(slot.container);
+      const session = await this.backend.acquire(slot.runtime, { runId: null, readyTimeoutMs: READY_TIMEOUT_MS, signal: slot.abort.signal });
+      if (session.closed) throw new Error('the runner container ended before it was ready');
+      slot.session = session;
       if (!slot.evicted && this.starting.delete(slot)) {
         this.ready.push(slot);
         return;
       }
+      await session.dispose();
     } catch (e) {
-      if (!slot.evicted) failure = e; // an evicted slot's steps fail because its container was removed
+      this.starting.delete(slot);
+      if (!slot.evicted) throw e; // an evicted slot's start-up fails because it was aborted
     }
-    this.starting.delete(slot);
-    slot.channel?.close();
-    if (slot.container) await this.containers.remove(slot.container);
-    if (failure) throw failure;
   }
 
   /** Removes idle containers (of one runtime, or all) until at most `limit` remain: starting ones first, then the oldest ready. */
@@ -181,7 +175,7 @@ export class WarmPool {
       victims.push(s);
     }
     // Resolves once the containers are really gone, so that Docker never shows more than the cap:
-    // a starting slot is removed now (its pending step then fails fast) and again by startOne at its end.
+    // a starting slot's start-up is aborted (the backend removes what it made before it settles).
     // Removals started by another caller (a refill pass racing a run) are awaited too.
     for (const s of victims) this.removeNow(s);
     await Promise.all([...this.removals]);
@@ -189,19 +183,12 @@ export class WarmPool {
 
   private removeNow(s: Slot): Promise<unknown> {
     const p = (async () => {
-      s.channel?.close();
-      if (s.container) await this.containers.remove(s.container);
+      s.abort.abort();
       await s.startup?.catch(() => undefined);
+      await s.session?.dispose();
     })();
     this.removals.add(p);
     void p.finally(() => this.removals.delete(p));
     return p;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(t),
-  );
 }

@@ -1,18 +1,6 @@
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 
-/** A tar of the given files (path → content), in order; entries are owned by the runner user (uid 1000). */
-export async function packTar(files: Array<[string, string | Buffer]>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const [name, content] of files) {
-    pack.entry({ name, uid: 1000, gid: 1000, mode: 0o644 }, content);
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
-
 /** Reads every regular file of a tar stream into memory, keyed by its path without the top folder. */
 export async function unpackTar(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();

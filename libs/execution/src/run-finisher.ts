@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '@app/clock';
+import { RunEntity, RunStatus } from '@app/db';
+import { RunHooks } from './run-hooks';
+import { RunsRepository } from './runs.repository';
+
+export interface RunOutcome {
+  status: RunStatus;
+  messages: string[];
+  patch?: Partial<RunEntity>;
+  artifacts?: { notebook: string; snapshotHtml: string };
+}
+
+/**
+ * The one way a PROCESSING run is finished: outcome, messages and artifacts stored in one statement, then the
+ * listeners (tasks, webhooks) told. Whoever gets there first wins; the others change nothing and tell no one.
+ */
+@Injectable()
+export class RunFinisher {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly hooks: RunHooks,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when this call finished the run. */
+  async finish(runId: string, outcome: RunOutcome): Promise<boolean> {
+    const finishedAt = this.clock.now();
+    const ok = await this.runs.finish(runId, { ...outcome.patch, status: outcome.status, finishedAt }, outcome.messages, outcome.artifacts);
+    if (!ok) return false;
+    const fresh = await this.runs.findById(runId);
+    if (fresh) await this.hooks.finished(fresh);
+    return true;
+  }
+}
