@@ -26,6 +26,7 @@ export async function testConfig(env: Record<string, string> = {}): Promise<{ co
     ADMIN_PASSWORD: 'admin-password',
     BCRYPT_ROUNDS: '4',
     PORT: '0',
+    METRICS_PORT: '0',
     ...env,
   });
   const dropDb = async () => {

@@ -6,11 +6,13 @@ import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionHttpModule } from '@app/execution';
 import { IdentityHttpModule } from '@app/identity';
+import { MetricsModule } from '@app/metrics';
 import { NotebooksHttpModule } from '@app/notebooks';
 import { RedisModule } from '@app/queues';
 import { TasksHttpModule, TasksModule } from '@app/tasks';
 import { WebhooksHttpModule } from '@app/webhooks';
 import { HealthController } from './health/health.controller';
+import { MetricsHttpModule } from './metrics/metrics-http.module';
 
 /** The HTTP process: the sharing API, the admin API and health checks. */
 @Module({})
@@ -23,6 +25,7 @@ export class ApiModule {
         ClockModule,
         DbModule,
         RedisModule,
+        MetricsModule,
         EventsModule,
         ScheduleModule.forRoot(),
         IdentityHttpModule,
@@ -31,6 +34,7 @@ export class ApiModule {
         TasksModule,
         TasksHttpModule,
         WebhooksHttpModule,
+        MetricsHttpModule,
       ],
       controllers: [HealthController],
     };

@@ -2,6 +2,7 @@ import { INestApplication, Logger, NestApplicationOptions } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@app/config';
+import { httpMetrics, Metrics } from '@app/metrics';
 import { bodyParseErrors, pjsonMiddleware, RestExceptionFilter } from '@app/rest';
 import { ApiModule } from './api.module';
 
@@ -20,6 +21,7 @@ export function apiAppOptions(opts: { logger?: false } = {}): NestApplicationOpt
 export function configureApi(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   // Forms carry whole notebooks in their `text` field, so the body limit follows the notebook limit.
   const limit = config.limits.maxNotebookBytes + 64 * 1024;
+  app.use(httpMetrics(app.get(Metrics)));
   app.useBodyParser('json', { limit });
   app.useBodyParser('urlencoded', { extended: true, limit });
   app.use(bodyParseErrors);

@@ -5,10 +5,12 @@ import { ClockModule } from '@app/clock';
 import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionWorkerModule } from '@app/execution';
+import { MetricsModule } from '@app/metrics';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { RedisModule } from '@app/queues';
 import { TasksModule } from '@app/tasks';
 import { WebhooksWorkerModule } from '@app/webhooks';
+import { WorkerMetricsServer } from './metrics-server';
 
 /** The worker process: no HTTP, it takes runs off the queue and runs them in containers. */
 @Module({})
@@ -16,7 +18,8 @@ export class WorkerModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule, NotificationsWorkerModule],
+      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, MetricsModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule, NotificationsWorkerModule],
+      providers: [WorkerMetricsServer],
     };
   }
 }

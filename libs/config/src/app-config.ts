@@ -33,6 +33,13 @@ export interface AppConfig {
     /** The longest pause before a task's retry, however far the back-off has doubled. */
     retryMaxDelaySeconds: number;
   };
+  metrics: {
+    /** The worker's metrics listener (0: any free port). */
+    host: string;
+    port: number;
+    /** When set, scrapers send `Authorization: Bearer <token>` (the api also accepts an administrator's token). */
+    token?: string;
+  };
   notifications: {
     smtpUrl?: string;
     smtpFrom: string;
@@ -72,7 +79,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       firstPerVariable.map((i) => {
         const name = String(i.path[0] ?? '?');
         const value = source[name];
-        const shown = value === undefined ? 'missing' : /SECRET|PASSWORD|SMTP_URL/.test(name) ? '(hidden)' : JSON.stringify(value);
+        const shown = value === undefined ? 'missing' : /SECRET|PASSWORD|TOKEN|SMTP_URL/.test(name) ? '(hidden)' : JSON.stringify(value);
         return `${name}: ${i.message} (got ${shown})`;
       }),
     );
@@ -107,6 +114,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
     },
     tasks: { retryMaxDelaySeconds: e.TASK_RETRY_MAX_DELAY_SECONDS },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
     notifications: {
       smtpUrl: e.SMTP_URL,
       smtpFrom: e.SMTP_FROM,

@@ -47,6 +47,10 @@ const fields = z.object({
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
   // Tasks
   TASK_RETRY_MAX_DELAY_SECONDS: int(0, 7 * 86400).default(3600),
+  // Metrics
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: int(0, 65535).default(9464),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Notifications
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z.string().min(3).default('Notebook Automation <nbautomation@localhost>'),

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { RunEntity, RunError, RunStatus } from '@app/db';
 import { TokensService, UsersRepository } from '@app/identity';
+import { Metrics } from '@app/metrics';
 import { ItemsService, parseNotebook } from '@app/notebooks';
 import { notebookToSave } from './notebook-output';
 import { RunFinisher } from './run-finisher';
@@ -27,6 +28,7 @@ export class RunExecutor {
     private readonly runs: RunsRepository,
     private readonly backend: RunnerBackend,
     private readonly pool: WarmPool,
+    private readonly metrics: Metrics,
     private readonly items: ItemsService,
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
@@ -62,6 +64,7 @@ export class RunExecutor {
         this.runs.findById(runId),
       ]);
       if (!claimed || !run) return; // done, cancelled or taken by another node
+      this.metrics.runStarted(run.trigger, (t0 - run.submittedAt.getTime()) / 1000);
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
       const starting = this.container(run);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@app/clock';
 import { RunEntity, RunStatus } from '@app/db';
+import { Metrics } from '@app/metrics';
 import { RunHooks } from './run-hooks';
 import { RunsRepository } from './runs.repository';
 
@@ -20,6 +21,7 @@ export class RunFinisher {
   constructor(
     private readonly runs: RunsRepository,
     private readonly hooks: RunHooks,
+    private readonly metrics: Metrics,
     private readonly clock: Clock,
   ) {}
 
@@ -29,7 +31,16 @@ export class RunFinisher {
     const ok = await this.runs.finish(runId, { ...outcome.patch, status: outcome.status, finishedAt }, outcome.messages, outcome.artifacts);
     if (!ok) return false;
     const fresh = await this.runs.findById(runId);
-    if (fresh) await this.hooks.finished(fresh);
+    if (fresh) {
+      this.count(fresh);
+      await this.hooks.finished(fresh);
+    }
     return true;
+  }
+
+  private count(run: RunEntity): void {
+    const status = run.status === 'COMPLETED' ? 'completed' : run.cancelled ? 'cancelled' : (run.result as { status?: string } | null)?.status === 'timeout' ? 'timeout' : 'failed';
+    const seconds = run.startedAt && run.finishedAt ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
+    this.metrics.runFinished(run.trigger, status, seconds);
   }
 }

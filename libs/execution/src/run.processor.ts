@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { Metrics } from '@app/metrics';
 import { QUEUES, RedisConnections, RunJob } from '@app/queues';
 import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
@@ -43,8 +44,16 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly node: WorkerNodeService,
     private readonly props: SystemPropertiesService,
     private readonly redis: RedisConnections,
+    metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    metrics.onScrape(() => {
+      const node = this.config.nodeName;
+      metrics.runsInProgress.set({ node }, this.executor.active.size);
+      metrics.runCap.set({ node }, this.cap);
+      metrics.warmReady.set({ node }, this.pool.readyCount);
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.node.register();

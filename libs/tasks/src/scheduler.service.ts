@@ -4,8 +4,10 @@ import { Clock } from '@app/clock';
 import { newId, RunEntity, TaskEntity, TaskRunEntity, TaskRunStatus, UserEntity } from '@app/db';
 import { RunQueue, RunsRepository, RunsService, SubmitRun, SystemProperties, SystemPropertiesService } from '@app/execution';
 import { UsersRepository } from '@app/identity';
+import { Metrics } from '@app/metrics';
 import { DomainError } from '@app/rest';
 import { CronSchedule } from './cron-schedule';
+import { fireMetric } from './fire-metrics';
 import { planFires } from './fire-plan';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TasksRepository } from './tasks.repository';
@@ -51,6 +53,7 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly props: SystemPropertiesService,
     private readonly users: UsersRepository,
     private readonly outcomes: TaskOutcomes,
+    private readonly metrics: Metrics,
     private readonly clock: Clock,
   ) {}
 
@@ -145,6 +148,7 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const plan = planFires(schedule, task, task.nextFireAt!, now, props.MissedFireGraceSeconds * 1000);
     const record = (at: Date, status: TaskRunStatus, result: string, runId: string | null = null) => {
       out.taskRuns.push({ id: newId(), taskId: task.id, scheduledFor: at, status, runId, result, created: now, modified: now });
+      this.metrics.taskFire(...fireMetric(status, result, at, now));
     };
     for (const at of plan.missed) {
       const late = Math.round((now.getTime() - at.getTime()) / 1000);

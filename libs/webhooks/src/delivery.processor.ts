@@ -3,6 +3,7 @@ import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { WebhookDeliveryEntity, WebhookEntity } from '@app/db';
+import { Metrics } from '@app/metrics';
 import { DeliveryJob, QUEUES, RedisConnections } from '@app/queues';
 import { DeactivationPolicy } from './deactivation.service';
 import { HttpSender } from './http-sender';
@@ -30,6 +31,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly launcher: NotebookLauncher,
     private readonly policy: DeactivationPolicy,
     private readonly redis: RedisConnections,
+    private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -73,6 +75,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     let ok = false;
     let httpStatus: number | null = null;
     let responseText: string;
+    const t0 = process.hrtime.bigint();
     try {
       const answer = await this.sender.post(target.url, body, headers, timeoutMsOf(settings));
       httpStatus = answer.status;
@@ -83,6 +86,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     }
     const now = this.clock.now();
     const last = ok || attempt >= d.maxAttempts;
+    this.metrics.delivery(ok ? 'succeeded' : last ? 'failed' : 'retried', Number(process.hrtime.bigint() - t0) / 1e9);
     const recorded = await this.repo.updateDelivery(
       d.id,
       ['pending'],
