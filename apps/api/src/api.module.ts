@@ -8,6 +8,7 @@ import { ExecutionHttpModule } from '@app/execution';
 import { IdentityHttpModule } from '@app/identity';
 import { MetricsModule } from '@app/metrics';
 import { NotebooksHttpModule } from '@app/notebooks';
+import { OpenApiModule } from '@app/openapi';
 import { RedisModule } from '@app/queues';
 import { TasksHttpModule, TasksModule } from '@app/tasks';
 import { WebhooksHttpModule } from '@app/webhooks';
@@ -35,6 +36,7 @@ export class ApiModule {
         TasksHttpModule,
         WebhooksHttpModule,
         MetricsHttpModule,
+        OpenApiModule,
       ],
       controllers: [HealthController],
     };

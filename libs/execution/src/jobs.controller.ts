@@ -3,7 +3,8 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns } from '@app/rest';
+import { JobJson } from './dto/job-responses.dto';
 import { JobsQueryDto } from './dto/execute-notebook.dto';
 import { jobView } from './job.view';
 import { RunsService } from './runs.service';
@@ -37,6 +38,7 @@ export class JobsController {
     return { status: 'success', deleted };
   }
 
+  @Returns(JobJson)
   @Get(':jobId')
   async get(@CurrentUser() p: Principal, @Param('jobId') id: string) {
     return jobView(await this.runs.getVisible(p, id), this.config.http.publicUrl);

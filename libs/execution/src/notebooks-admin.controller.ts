@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, isAdmin, Principal, requirePrivilege } from '@app/identity';
 import { ItemsService } from '@app/notebooks';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns } from '@app/rest';
+import { ExecuteNotebookJson } from './dto/job-responses.dto';
 import { ExecuteNotebookDto } from './dto/execute-notebook.dto';
 import { RunsService } from './runs.service';
 
@@ -16,6 +17,7 @@ export class NotebooksAdminController {
   ) {}
 
   /** Queues a run and answers at once; clients poll `jobUrl`. Administrators run any notebook, authors their own. */
+  @Returns(ExecuteNotebookJson)
   @Post('executeNotebook')
   @HttpCode(200)
   async execute(@CurrentUser() p: Principal, @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>) {
