@@ -27,6 +27,7 @@ export async function testConfig(env: Record<string, string> = {}): Promise<{ co
     BCRYPT_ROUNDS: '4',
     PORT: '0',
     METRICS_PORT: '0',
+    LOG_LEVEL: 'silent',
     ...env,
   });
   const dropDb = async () => {

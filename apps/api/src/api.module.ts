@@ -6,6 +6,7 @@ import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionHttpModule } from '@app/execution';
 import { IdentityHttpModule } from '@app/identity';
+import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { NotebooksHttpModule } from '@app/notebooks';
 import { OpenApiModule } from '@app/openapi';
@@ -23,6 +24,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule,
         ClockModule,
         DbModule,
         RedisModule,

@@ -5,6 +5,7 @@ import { ClockModule } from '@app/clock';
 import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionWorkerModule } from '@app/execution';
+import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { RedisModule } from '@app/queues';
@@ -18,7 +19,7 @@ export class WorkerModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, MetricsModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule, NotificationsWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, ClockModule, DbModule, RedisModule, MetricsModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule, NotificationsWorkerModule],
       providers: [WorkerMetricsServer],
     };
   }

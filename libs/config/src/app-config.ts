@@ -33,6 +33,7 @@ export interface AppConfig {
     /** The longest pause before a task's retry, however far the back-off has doubled. */
     retryMaxDelaySeconds: number;
   };
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
   metrics: {
     /** The worker's metrics listener (0: any free port). */
     host: string;
@@ -114,6 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
     },
     tasks: { retryMaxDelaySeconds: e.TASK_RETRY_MAX_DELAY_SECONDS },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
     notifications: {
       smtpUrl: e.SMTP_URL,

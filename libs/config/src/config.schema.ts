@@ -47,6 +47,9 @@ const fields = z.object({
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
   // Tasks
   TASK_RETRY_MAX_DELAY_SECONDS: int(0, 7 * 86400).default(3600),
+  // Logs
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // Metrics
   METRICS_HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: int(0, 65535).default(9464),

@@ -7,6 +7,7 @@ import { Metrics } from '@app/metrics';
 import { ItemsService, parseNotebook } from '@app/notebooks';
 import { notebookToSave } from './notebook-output';
 import { RunFinisher } from './run-finisher';
+import { runLogLine } from './run-log';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
 import { WarmPool } from './warm-pool';
@@ -65,6 +66,7 @@ export class RunExecutor {
       ]);
       if (!claimed || !run) return; // done, cancelled or taken by another node
       this.metrics.runStarted(run.trigger, (t0 - run.submittedAt.getTime()) / 1000);
+      this.log.log(runLogLine({ ...run, nodeName: this.config.nodeName }, 'PROCESSING', { waitMs: t0 - run.submittedAt.getTime() }));
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
       const starting = this.container(run);
@@ -92,6 +94,7 @@ export class RunExecutor {
         await this.runs.transition(run.id, ['PROCESSING'], { status: 'SUBMITTED', nodeName: null, startedAt: null }, [
           `${e.message} on ${this.config.nodeName}; will retry.`,
         ]);
+        this.log.warn(runLogLine(run, 'SUBMITTED', { msg: `run ${run.id} back to the queue: ${e.message}` }));
         throw e;
       }
       this.log.error(`run ${run.id}: ${(e as Error).stack}`);

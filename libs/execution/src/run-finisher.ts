@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/clock';
 import { RunEntity, RunStatus } from '@app/db';
 import { Metrics } from '@app/metrics';
 import { RunHooks } from './run-hooks';
+import { runLogLine } from './run-log';
 import { RunsRepository } from './runs.repository';
 
 export interface RunOutcome {
@@ -18,6 +19,8 @@ export interface RunOutcome {
  */
 @Injectable()
 export class RunFinisher {
+  private readonly log = new Logger('Runs');
+
   constructor(
     private readonly runs: RunsRepository,
     private readonly hooks: RunHooks,
@@ -33,6 +36,7 @@ export class RunFinisher {
     const fresh = await this.runs.findById(runId);
     if (fresh) {
       this.count(fresh);
+      this.log.log(runLogLine(fresh, fresh.status, { ms: fresh.startedAt ? finishedAt.getTime() - fresh.startedAt.getTime() : null, cancelled: fresh.cancelled }));
       await this.hooks.finished(fresh);
     }
     return true;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { ItemEntity, newId, RunEntity, RunTrigger } from '@app/db';
@@ -7,6 +7,7 @@ import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
 import { RedisConnections } from '@app/queues';
 import { DomainError } from '@app/rest';
 import { parameterProblems } from './python-literal';
+import { runLogLine } from './run-log';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 import { SystemProperties } from './system-properties';
@@ -36,6 +37,8 @@ export interface SubmitRun {
 /** Creates runs, cancels them and reads them: the producer side of execution, used by every trigger. */
 @Injectable()
 export class RunsService {
+  private readonly log = new Logger('Runs');
+
   constructor(
     private readonly runs: RunsRepository,
     private readonly queue: RunQueue,
@@ -51,6 +54,7 @@ export class RunsService {
     const run = await this.prepare(req);
     await this.runs.insert(run);
     await this.queue.enqueue(run.id);
+    this.log.log(runLogLine(run, 'SUBMITTED'));
     return run;
   }
 
@@ -163,6 +167,7 @@ export class RunsService {
     const now = this.clock.now();
     if (await this.runs.transition(run.id, ['SUBMITTED'], { status: 'FAILED', cancelled: true, finishedAt: now }, ['Cancelled before it started.'])) {
       await this.queue.drop(run.id);
+      this.log.log(runLogLine(run, 'FAILED', { cancelled: true, msg: `run ${run.id} cancelled before it started` }));
       return;
     }
     const fresh = await this.runs.findById(run.id);

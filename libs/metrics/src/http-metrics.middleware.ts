@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { routeOf } from '@app/rest';
 import type { Metrics } from './metrics.service';
 
 /**
@@ -14,10 +15,4 @@ export function httpMetrics(metrics: Metrics) {
     });
     next();
   };
-}
-
-/** The matched route pattern of a request, or `unmatched`. */
-export function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : 'unmatched';
 }

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { newId, RunEntity, TaskEntity } from '@app/db';
-import { RunHooks, RunQueue, RunsRepository, RunsService, SystemProperties, SystemPropertiesService } from '@app/execution';
+import { RunHooks, RunQueue, runLogLine, RunsRepository, RunsService, SystemProperties, SystemPropertiesService } from '@app/execution';
 import { UsersRepository } from '@app/identity';
 import { DomainError } from '@app/rest';
 import { retryDelaySeconds, shouldRetry } from './retry-policy';
@@ -112,6 +112,7 @@ export class TaskOutcomes implements OnModuleInit {
       m,
     );
     await this.tasks.setTaskRunResult(tr.id, `${result} Retrying in ${delaySeconds} s (attempt ${attempt} of ${task.maxRetries + 1}).`, m);
+    this.log.log(runLogLine(next, 'SUBMITTED', { retryOf: run.id, attempt, delaySeconds }));
     return { runId: next.id, delaySeconds };
   }
 

@@ -1,8 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '@app/clock';
 import { newId, RunEntity, TaskCron, TaskEntity, TaskParameters, UserEntity } from '@app/db';
-import { parameterProblems, RunQueue, RunsService, SystemPropertiesService } from '@app/execution';
+import { parameterProblems, RunQueue, runLogLine, RunsService, SystemPropertiesService } from '@app/execution';
 import { isAdmin, Principal, requirePrivilege, requireSelfOrAdmin, UsersRepository } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
 import { NotificationTargetsCheck } from '@app/notifications';
@@ -18,6 +18,8 @@ const CRON_KEYS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek
 /** The tasks API: who may do what, validation, and the active-task limits. Firing is the scheduler's. */
 @Injectable()
 export class TasksService implements OnModuleInit {
+  private readonly log = new Logger('Runs');
+
   constructor(
     private readonly tasks: TasksRepository,
     private readonly users: UsersRepository,
@@ -207,6 +209,7 @@ export class TasksService implements OnModuleInit {
       await this.tasks.update(id, { lastStart: now }, m);
     });
     await this.queue.enqueue(run.id);
+    this.log.log(runLogLine(run, 'SUBMITTED', { taskRunId }));
     return { taskRunId, run };
   }
 
