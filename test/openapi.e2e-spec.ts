@@ -19,7 +19,8 @@ function registeredRoutes(app: Application): string[] {
   const router = (app as unknown as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } }).router ?? (app as unknown as { _router: { stack: Layer[] } })._router;
   const out = new Set<string>();
   for (const layer of router.stack) {
-    if (!layer.route) continue;
+    // Catch-alls are middleware Nest mounts on every path (nestjs-pino's request logger), not routes.
+    if (!layer.route || /^\/?\{?\*/.test(layer.route.path)) continue;
     for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.add(`${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
   }
   return [...out].sort();

@@ -12,3 +12,4 @@ export * from './system-properties';
 export * from './system-properties.service';
 export * from './dto/execute-notebook.dto';
 export * from './run-log';
+export * from './progress/run-progress';

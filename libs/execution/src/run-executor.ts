@@ -6,6 +6,7 @@ import { TokensService, UsersRepository } from '@app/identity';
 import { Metrics } from '@app/metrics';
 import { ItemsService, parseNotebook } from '@app/notebooks';
 import { notebookToSave } from './notebook-output';
+import { RunProgress } from './progress/run-progress';
 import { RunFinisher } from './run-finisher';
 import { runLogLine } from './run-log';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
@@ -30,6 +31,7 @@ export class RunExecutor {
     private readonly backend: RunnerBackend,
     private readonly pool: WarmPool,
     private readonly metrics: Metrics,
+    private readonly progress: RunProgress,
     private readonly items: ItemsService,
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
@@ -67,6 +69,7 @@ export class RunExecutor {
       if (!claimed || !run) return; // done, cancelled or taken by another node
       this.metrics.runStarted(run.trigger, (t0 - run.submittedAt.getTime()) / 1000);
       this.log.log(runLogLine({ ...run, nodeName: this.config.nodeName }, 'PROCESSING', { waitMs: t0 - run.submittedAt.getTime() }));
+      void this.progress.status({ id: run.id, status: 'PROCESSING' });
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
       const starting = this.container(run);
@@ -79,6 +82,7 @@ export class RunExecutor {
         Awaited<typeof starting>,
       ];
       session = got.session;
+      session.on('PROGRESS', (m) => void this.progress.update(run.id, m.data));
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
       if (!session.closed && !session.output) await session.send({ notebook, spec });
       const sentAt = this.clock.nowMs();
@@ -95,6 +99,7 @@ export class RunExecutor {
           `${e.message} on ${this.config.nodeName}; will retry.`,
         ]);
         this.log.warn(runLogLine(run, 'SUBMITTED', { msg: `run ${run.id} back to the queue: ${e.message}` }));
+        void this.progress.status({ id: run.id, status: 'SUBMITTED' });
         throw e;
       }
       this.log.error(`run ${run.id}: ${(e as Error).stack}`);

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/clock';
 import { RunEntity, RunStatus } from '@app/db';
 import { Metrics } from '@app/metrics';
+import { RunProgress } from './progress/run-progress';
 import { RunHooks } from './run-hooks';
 import { runLogLine } from './run-log';
 import { RunsRepository } from './runs.repository';
@@ -25,6 +26,7 @@ export class RunFinisher {
     private readonly runs: RunsRepository,
     private readonly hooks: RunHooks,
     private readonly metrics: Metrics,
+    private readonly progress: RunProgress,
     private readonly clock: Clock,
   ) {}
 
@@ -36,6 +38,7 @@ export class RunFinisher {
     const fresh = await this.runs.findById(runId);
     if (fresh) {
       this.count(fresh);
+      void this.progress.status(fresh);
       this.log.log(runLogLine(fresh, fresh.status, { ms: fresh.startedAt ? finishedAt.getTime() - fresh.startedAt.getTime() : null, cancelled: fresh.cancelled }));
       await this.hooks.finished(fresh);
     }

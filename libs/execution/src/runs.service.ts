@@ -8,6 +8,7 @@ import { RedisConnections } from '@app/queues';
 import { DomainError } from '@app/rest';
 import { parameterProblems } from './python-literal';
 import { runLogLine } from './run-log';
+import { RunProgress } from './progress/run-progress';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 import { SystemProperties } from './system-properties';
@@ -45,6 +46,7 @@ export class RunsService {
     private readonly items: ItemsService,
     private readonly props: SystemPropertiesService,
     private readonly redis: RedisConnections,
+    private readonly progress: RunProgress,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -168,6 +170,7 @@ export class RunsService {
     if (await this.runs.transition(run.id, ['SUBMITTED'], { status: 'FAILED', cancelled: true, finishedAt: now }, ['Cancelled before it started.'])) {
       await this.queue.drop(run.id);
       this.log.log(runLogLine(run, 'FAILED', { cancelled: true, msg: `run ${run.id} cancelled before it started` }));
+      void this.progress.status({ id: run.id, status: 'FAILED' });
       return;
     }
     const fresh = await this.runs.findById(run.id);

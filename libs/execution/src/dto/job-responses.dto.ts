@@ -20,6 +20,19 @@ export const JobJson = z
     results: z.object({ snapshotUrl: z.string().optional(), notebookUrl: z.string().optional(), itemId: z.string().optional(), error: runError.optional() }),
     messages: z.array(z.string()),
     customAttributes: z.object({ isCancelled: z.boolean() }),
+    /** Live progress (ours): the cell being executed and its last stream lines; null before the first cell. */
+    progress: z
+      .object({
+        cell: z.number().int(),
+        total: z.number().int(),
+        codeCell: z.number().int().nullable(),
+        codeCells: z.number().int(),
+        phase: z.enum(['start', 'output', 'end']),
+        status: z.enum(['ok', 'error']).optional(),
+        lines: z.array(z.string()),
+        updatedAt: z.number(),
+      })
+      .nullable(),
   })
   // Other engineers' fields (progress, …) may follow.
   .passthrough();
