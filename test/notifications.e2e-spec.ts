@@ -176,6 +176,25 @@ describe('notifications of task outcomes', () => {
     }
   });
 
+  it('an executeNotebook request may name notifications: its failure is told by e-mail and URL', async () => {
+    const itemId = await h.addNotebook(admin, 'admin', raising(), 'Adhoc report');
+    const res = await h.http
+      .post('/arcgis/admin/notebooks/executeNotebook')
+      .set(auth())
+      .type('form')
+      .send({ itemId, updatePortalItem: 'false', notifications: JSON.stringify({ onFailure: ['adhoc@example.org', receiver.url('/adhoc')], onSuccess: [] }) });
+    expect(res.status).toBe(200);
+    await eventually(async () => smtp.to('adhoc@example.org').length >= 1, 120_000);
+    const [mail] = smtp.to('adhoc@example.org');
+    expect(mail.subject).toBe('[Notebook Automation] Notebook "Adhoc report" failed');
+    expect(mail.text).toContain('Error in cell 1: ValueError: boom in cell');
+    expect(mail.text).toContain(`Job: ${res.body.jobUrl}`);
+    await eventually(async () => receiver.at('/adhoc').length >= 1, 30_000);
+    expect(bodies('/adhoc')[0]).toMatchObject({ event: 'failure', job: { id: res.body.jobId }, taskRun: { trigger: 'executeNotebook' } });
+    const bad = await h.http.post('/arcgis/admin/notebooks/executeNotebook').set(auth()).type('form').send({ itemId, notifications: JSON.stringify({ onFailure: ['nope'] }) });
+    expect(bad.status).toBe(400);
+  });
+
   it('notification targets are checked when saved', async () => {
     const itemId = await h.addNotebook(admin, 'admin', printing('print(1)'));
     const tasks = new TasksApi(h, admin, 'admin');

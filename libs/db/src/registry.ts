@@ -19,6 +19,7 @@ import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobList
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { TaskRetriesRunNow1764130000000 } from './migrations/1764130000000-TaskRetriesRunNow';
 import { Notifications1764130000001 } from './migrations/1764130000001-Notifications';
+import { RunNotifications1764130000002 } from './migrations/1764130000002-RunNotifications';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -49,4 +50,4 @@ export const ENTITIES = [
   WebhookSettingsEntity,
   WebhookReceiverEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, TaskRetriesRunNow1764130000000, Notifications1764130000001];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];

@@ -13,3 +13,4 @@ export * from './system-properties.service';
 export * from './dto/execute-notebook.dto';
 export * from './run-log';
 export * from './progress/run-progress';
+export * from './dto/notification-targets.dto';

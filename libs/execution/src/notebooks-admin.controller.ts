@@ -35,6 +35,7 @@ export class NotebooksAdminController {
       updatePortalItem: dto.updatePortalItem,
       saveInjectedParameters: dto.saveInjectedParameters,
       timeoutMinutes: dto.executionTimeoutInMinutes,
+      notifications: dto.notifications ?? null,
     });
     return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { ItemEntity, newId, RunEntity, RunTrigger } from '@app/db';
+import { ItemEntity, newId, NotificationTargets, RunEntity, RunTrigger } from '@app/db';
 import { isAdmin, Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
 import { RedisConnections } from '@app/queues';
@@ -33,6 +33,7 @@ export interface SubmitRun {
   timeoutMinutes?: number;
   taskId?: string | null;
   webhookId?: string | null;
+  notifications?: NotificationTargets | null;
 }
 
 /** Creates runs, cancels them and reads them: the producer side of execution, used by every trigger. */
@@ -130,6 +131,7 @@ export class RunsService {
       hasArtifacts: false,
       taskId: req.taskId ?? null,
       webhookId: req.webhookId ?? null,
+      notifications: req.notifications ?? null,
       submittedAt: now,
       startedAt: null,
       finishedAt: null,

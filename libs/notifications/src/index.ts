@@ -1,4 +1,3 @@
-export * from './dto/notification-targets.dto';
 export * from './mailer';
 export * from './notification-events';
 export * from './notification-message';

@@ -1,5 +1,5 @@
 import type { NotificationEvent, NotificationTargets } from '@app/db';
-import { isEmailTarget } from './dto/notification-targets.dto';
+import { isEmailTarget } from '@app/execution';
 
 /** What the notifier knows of a finished task run when it decides whom to tell. */
 export interface OutcomeFacts {

@@ -3,7 +3,8 @@ import type { NotificationEvent, RunError } from '@app/db';
 /** Everything a notification says about one outcome. */
 export interface OutcomeContext {
   event: NotificationEvent;
-  task: { id: string; title: string; owner: string; state: string; disabledReason: string | null };
+  /** The task, or for an executeNotebook run (`kind: 'Notebook'`) its notebook item. */
+  task: { kind?: 'Task' | 'Notebook'; id: string; title: string; owner: string; state: string; disabledReason: string | null };
   taskRun: { id: string; status: string; result: string; attempt: number; trigger: string; scheduledTime: number };
   job: { id: string; url: string; startTime: number | null; endTime: number | null; error: RunError | null } | null;
   /** Where to look: the snapshot, or the Manager's page for the job (NOTIFICATION_LINK). */
@@ -13,12 +14,10 @@ export interface OutcomeContext {
 /** Traceback lines shown in a notification. */
 const TRACEBACK_LINES = 12;
 
-const HEADLINE: Record<NotificationEvent, (title: string) => string> = {
-  failure: (t) => `Task "${t}" failed`,
-  success: (t) => `Task "${t}" succeeded`,
-  disabled: (t) => `Task "${t}" was disabled`,
-  recovery: (t) => `Task "${t}" recovered`,
-};
+const VERB: Record<NotificationEvent, string> = { failure: 'failed', success: 'succeeded', disabled: 'was disabled', recovery: 'recovered' };
+const headline = (c: OutcomeContext) => `${c.task.kind ?? 'Task'} "${c.task.title}" ${VERB[c.event]}`;
+
+const TRIGGER: Record<string, string> = { manual: 'run now', task: 'scheduled' };
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -36,9 +35,9 @@ function detail(c: OutcomeContext): string {
 /** Facts as label/value pairs, shared by the e-mail and the JSON. */
 function facts(c: OutcomeContext): Array<[string, string]> {
   const out: Array<[string, string]> = [
-    ['Task', `${c.task.title} (${c.task.id})`],
+    [c.task.kind ?? 'Task', `${c.task.title} (${c.task.id})`],
     ['Owner', c.task.owner],
-    ['Outcome', `${c.taskRun.status}${c.taskRun.attempt > 1 ? `, attempt ${c.taskRun.attempt}` : ''} (${c.taskRun.trigger === 'manual' ? 'run now' : 'scheduled'})`],
+    ['Outcome', `${c.taskRun.status}${c.taskRun.attempt > 1 ? `, attempt ${c.taskRun.attempt}` : ''} (${TRIGGER[c.taskRun.trigger] ?? c.taskRun.trigger})`],
   ];
   if (c.job) out.push(['Job', c.job.id]);
   if (c.job?.endTime) out.push(['Finished', new Date(c.job.endTime).toISOString()]);
@@ -47,13 +46,13 @@ function facts(c: OutcomeContext): Array<[string, string]> {
 }
 
 export function emailOf(c: OutcomeContext): { subject: string; text: string } {
-  const lines = [`${HEADLINE[c.event](c.task.title)}.`, '', detail(c), ''];
+  const lines = [`${headline(c)}.`, '', detail(c), ''];
   for (const [k, v] of facts(c)) lines.push(`${k}: ${v}`);
   const tb = tracebackHead(c.job?.error ?? null);
   if (tb.length && c.event === 'failure') lines.push('', 'Traceback (first lines):', ...tb.map((l) => `    ${l}`));
   if (c.link) lines.push('', `Snapshot: ${c.link}`);
   if (c.job) lines.push(`Job: ${c.job.url}`);
-  return { subject: `[Notebook Automation] ${HEADLINE[c.event](c.task.title)}`, text: lines.join('\n') + '\n' };
+  return { subject: `[Notebook Automation] ${headline(c)}`, text: lines.join('\n') + '\n' };
 }
 
 /**
@@ -61,13 +60,13 @@ export function emailOf(c: OutcomeContext): { subject: string; text: string } {
  * Slack `blocks` with the facts as fields, and the same facts as structured JSON for programs.
  */
 export function jsonOf(c: OutcomeContext): Record<string, unknown> {
-  const headline = HEADLINE[c.event](c.task.title);
-  const text = `${headline}: ${detail(c)}${c.link ? ` <${c.link}|snapshot>` : ''}`;
+  const title = headline(c);
+  const text = `${title}: ${detail(c)}${c.link ? ` <${c.link}|snapshot>` : ''}`;
   const tb = c.event === 'failure' ? tracebackHead(c.job?.error ?? null) : [];
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${headline}*\n${detail(c)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${detail(c)}` } },
       { type: 'section', fields: facts(c).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${v}` })) },
       ...(tb.length ? [{ type: 'section', text: { type: 'mrkdwn', text: '```' + tb.join('\n') + '```' } }] : []),
     ],

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { NotificationTargets } from '@app/db';
 import { DomainError } from '@app/rest';
 import { TargetPolicy, TargetRefused } from '@app/webhooks';
-import { isEmailTarget } from './dto/notification-targets.dto';
+import { isEmailTarget } from '@app/execution';
 
 /** Checks a task's notification URLs when it is saved, with the webhooks' target policy (delivery checks them again). */
 @Injectable()

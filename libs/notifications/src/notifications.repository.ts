@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { NotificationStatus, RunEntity, TaskEntity, UserEntity } from '@app/db';
+import { ItemEntity, NotificationStatus, RunEntity, TaskEntity, UserEntity } from '@app/db';
 import type { OutcomeFacts } from './notification-events';
 
 type Finished = OutcomeFacts['status'];
@@ -68,6 +68,23 @@ export class NotificationsRepository {
       previous: (previous?.status as Finished | undefined) ?? null,
       disabledByThis: task.taskState === 'disabled' && o.status !== 'succeeded' && !later,
     };
+  }
+
+  /** Takes up to `limit` finished executeNotebook runs that name notifications and were not notified yet (once each). */
+  async claimRuns(limit: number): Promise<RunEntity[]> {
+    const [rows] = (await this.ds.query(
+      `UPDATE runs SET notified_at = now() WHERE id IN (
+         SELECT id FROM runs WHERE notified_at IS NULL AND notifications IS NOT NULL AND status IN ('COMPLETED','FAILED')
+          ORDER BY finished_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [limit],
+    )) as [Array<{ id: string }>, number];
+    if (!rows.length) return [];
+    return this.ds.manager.find(RunEntity, { where: rows.map((r) => ({ id: r.id })), order: { finishedAt: 'ASC' } });
+  }
+
+  findItem(id: string): Promise<ItemEntity | null> {
+    return this.ds.manager.findOneBy(ItemEntity, { id });
   }
 
   findTask(id: string): Promise<TaskEntity | null> {

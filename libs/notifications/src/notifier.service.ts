@@ -59,6 +59,10 @@ export class Notifier implements OnApplicationBootstrap, OnApplicationShutdown {
       for (const o of batch) await this.handle(o).catch((e) => this.log.warn(`task run ${o.id}: not notified: ${(e as Error).message}`));
       n += batch.length;
     }
+    for (let batch = await this.repo.claimRuns(BATCH); batch.length && !this.stopped; batch = await this.repo.claimRuns(BATCH)) {
+      for (const run of batch) await this.handleRun(run).catch((e) => this.log.warn(`run ${run.id}: not notified: ${(e as Error).message}`));
+      n += batch.length;
+    }
     return n;
   }
 
@@ -73,47 +77,66 @@ export class Notifier implements OnApplicationBootstrap, OnApplicationShutdown {
       const to = recipientsOf(event, task.notifications, owner?.email || null, this.config.notifications.ownerOn);
       if (!to.emails.length && !to.urls.length) continue;
       const ctx = this.context(event, task, owner?.username ?? '', o, run);
-      if (to.emails.length) sent.push(...(await this.email(to.emails, ctx, task.id)));
-      for (const url of to.urls) sent.push(await this.post(url, ctx, task.id));
+      if (to.emails.length) sent.push(...(await this.email(to.emails, ctx, `task ${task.id}`)));
+      for (const url of to.urls) sent.push(await this.post(url, ctx, `task ${task.id}`));
     }
     if (sent.length) {
       await this.repo.setLastNotification(task.id, { at: this.clock.nowMs(), events, taskRunId: o.id, jobId: o.runId, sent });
     }
   }
 
-  private async email(to: string[], ctx: OutcomeContext, taskId: string): Promise<NotificationSent[]> {
+  /** An executeNotebook run that named notifications: its success or failure, to the targets it named (no defaults). */
+  private async handleRun(run: RunEntity): Promise<void> {
+    const event: NotificationEvent = run.status === 'COMPLETED' ? 'success' : 'failure';
+    const to = recipientsOf(event, run.notifications ?? null, null, []);
+    if (!to.emails.length && !to.urls.length) return;
+    const item = await this.repo.findItem(run.itemId);
+    const ctx = this.context(event, null, run.username, null, run, item?.title ?? run.itemId);
+    const where = `job ${run.id}`;
+    const sent = [...(to.emails.length ? await this.email(to.emails, ctx, where) : [])];
+    for (const url of to.urls) sent.push(await this.post(url, ctx, where));
+    const failed = sent.filter((s) => s.status === 'failed').length;
+    this.log.log({ msg: `job ${run.id}: ${event} notification sent to ${sent.length - failed} of ${sent.length} target(s)`, runId: run.id, event });
+  }
+
+  private async email(to: string[], ctx: OutcomeContext, where: string): Promise<NotificationSent[]> {
     const m = emailOf(ctx);
     try {
       await this.mailer.send({ to, ...m });
       return to.map((t) => ({ via: 'email', to: t, status: 'sent' }));
     } catch (e) {
       const why = e instanceof NoSmtpServer ? e.message : `SMTP: ${(e as Error).message}`;
-      if (!(e instanceof NoSmtpServer)) this.log.warn(`task ${taskId}: ${ctx.event} e-mail to ${to.length} recipient(s) failed: ${why}`);
+      if (!(e instanceof NoSmtpServer)) this.log.warn(`${where}: ${ctx.event} e-mail to ${to.length} recipient(s) failed: ${why}`);
       return to.map((t) => ({ via: 'email', to: t, status: e instanceof NoSmtpServer ? 'skipped' : 'failed', detail: why }));
     }
   }
 
-  private async post(url: string, ctx: OutcomeContext, taskId: string): Promise<NotificationSent> {
+  private async post(url: string, ctx: OutcomeContext, where: string): Promise<NotificationSent> {
     try {
       const deliveryId = await this.urls.post(url, jsonOf(ctx));
       return { via: 'url', to: shownUrl(url), status: 'queued', deliveryId };
     } catch (e) {
-      this.log.warn(`task ${taskId}: ${ctx.event} notification to ${shownUrl(url)} not queued: ${(e as Error).message}`);
+      this.log.warn(`${where}: ${ctx.event} notification to ${shownUrl(url)} not queued: ${(e as Error).message}`);
       return { via: 'url', to: shownUrl(url), status: 'failed', detail: (e as Error).message };
     }
   }
 
-  private context(event: NotificationEvent, task: TaskEntity, owner: string, o: ClaimedOutcome, run: RunEntity | null): OutcomeContext {
+  /** `task` null: an executeNotebook run, described by its notebook (`notebookTitle`). */
+  private context(event: NotificationEvent, task: TaskEntity | null, owner: string, o: ClaimedOutcome | null, run: RunEntity | null, notebookTitle = ''): OutcomeContext {
     const publicUrl = this.config.http.publicUrl;
     const jobUrl = run ? `${publicUrl}/arcgis/admin/system/jobs/${run.id}` : null;
     const link =
       run && jobUrl && (run.hasArtifacts || !this.config.notifications.link.includes('/snapshot'))
-        ? this.config.notifications.link.replace(/\{jobUrl\}/g, jobUrl).replace(/\{jobId\}/g, run.id).replace(/\{taskId\}/g, task.id).replace(/\{publicUrl\}/g, publicUrl)
+        ? this.config.notifications.link.replace(/\{jobUrl\}/g, jobUrl).replace(/\{jobId\}/g, run.id).replace(/\{taskId\}/g, task?.id ?? '').replace(/\{publicUrl\}/g, publicUrl)
         : null;
     return {
       event,
-      task: { id: task.id, title: task.title, owner, state: task.taskState, disabledReason: task.disabledReason },
-      taskRun: { id: o.id, status: o.status, result: o.result, attempt: o.attempt, trigger: o.trigger, scheduledTime: o.scheduledFor.getTime() },
+      task: task
+        ? { kind: 'Task', id: task.id, title: task.title, owner, state: task.taskState, disabledReason: task.disabledReason }
+        : { kind: 'Notebook', id: run!.itemId, title: notebookTitle, owner, state: 'n/a', disabledReason: null },
+      taskRun: o
+        ? { id: o.id, status: o.status, result: o.result, attempt: o.attempt, trigger: o.trigger, scheduledTime: o.scheduledFor.getTime() }
+        : { id: run!.id, status: event === 'success' ? 'succeeded' : 'failed', result: runResult(run!), attempt: 1, trigger: run!.trigger, scheduledTime: run!.submittedAt.getTime() },
       job:
         run && jobUrl
           ? { id: run.id, url: jobUrl, startTime: run.startedAt?.getTime() ?? null, endTime: run.finishedAt?.getTime() ?? null, error: run.error }
@@ -121,4 +144,12 @@ export class Notifier implements OnApplicationBootstrap, OnApplicationShutdown {
       link,
     };
   }
+}
+
+/** What an executeNotebook run's notification says happened. */
+function runResult(run: RunEntity): string {
+  if (run.status === 'COMPLETED') return 'Notebook executed successfully.';
+  if (run.cancelled) return 'The run was cancelled.';
+  if (run.error) return `Error in cell ${run.error.cellIndex}: ${run.error.ename}: ${run.error.evalue}`;
+  return run.messages[run.messages.length - 1] ?? 'The run failed.';
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { zBool, zJson, zNumber } from '@app/rest';
+import { NotificationTargetsDto } from './notification-targets.dto';
 
 /** `notebookParameters` arrives as a JSON object, or as a JSON string of one (sometimes twice encoded). */
 export const zNotebookParameters = zJson(
@@ -22,6 +23,8 @@ export const ExecuteNotebookDto = z.object({
   notebookParameters: zNotebookParameters.optional(),
   saveInjectedParameters: zBool.optional().default(false),
   executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
+  // Ours: who is told when the run ends (e-mail addresses and/or URLs; libs/notifications).
+  notifications: NotificationTargetsDto.optional(),
 });
 
 export const JobsQueryDto = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotificationTargetsDto } from '@app/notifications';
+import { NotificationTargetsDto } from '@app/execution';
 import { pagingSchema, zBool, zCsv, zInt, zJson, zNumber } from '@app/rest';
 
 /** The task types the product documents; only ExecuteNotebook runs here, the others are refused by name. */

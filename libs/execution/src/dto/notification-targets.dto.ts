@@ -27,7 +27,10 @@ const targets = z.preprocess(
   z.array(target, { invalid_type_error: 'must be a list of e-mail addresses and/or URLs' }).max(20, 'at most 20 targets'),
 );
 
-/** `notifications` of a task (ours): who is told of which outcome. A list replaces the site's default for that event. */
+/**
+ * `notifications` of a task or an executeNotebook request (ours): who is told of which outcome (libs/notifications).
+ * For a task, a list replaces the site's default for that event.
+ */
 export const NotificationTargetsDto = zJson(
   z
     .object({ onFailure: targets.optional(), onSuccess: targets.optional(), onDisabled: targets.optional(), onRecovery: targets.optional() })
