@@ -51,6 +51,10 @@ describe('tasks API', () => {
       endDate: null,
       active: true,
       taskState: 'active',
+      maxRetries: 0,
+      retryDelaySeconds: 60,
+      notifications: null,
+      lastNotification: null,
     });
     // Midnight of 1 January in New York is 05:00 UTC.
     expect(new Date(t.nextStart).toISOString()).toMatch(/-01-01T05:00:00.000Z$/);
@@ -82,6 +86,8 @@ describe('tasks API', () => {
       ['a bad parameter name', { parameters: { notebookParameters: { 'not valid': 1 } } }, /not valid: not a valid Python variable name/],
       ['parameters that are not JSON', { parameters: '{nope' }, /parameters: must be valid JSON/],
       ['maxOccurrences of 0', { maxOccurrences: '0' }, /maxOccurrences: must be at least 1/],
+      ['maxRetries of 11', { maxRetries: '11' }, /maxRetries: must be 0 to 10/],
+      ['a negative retryDelaySeconds', { retryDelaySeconds: '-1' }, /retryDelaySeconds: must be 0 or more seconds/],
       ['an end before the start', { startDate: '2000', endDate: '1000' }, /endDate: must be after startDate/],
       ['no fire left before the end date', { endDate: String(Date.UTC(2001, 0, 1)) }, /no fire time left/],
     ])('%s', async (_, fields, message) => {

@@ -26,6 +26,7 @@ from nbconvert import HTMLExporter
 from . import inject as inj
 from . import outfiles
 from .relay import Relay
+from .progress import Progress
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
 
 EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
@@ -422,6 +423,8 @@ class Runner:
         # Per-cell timeout = time left of the overall deadline. nbclient treats
         # 0/None as "no timeout", so never hand it a value <= 0.
         client.timeout_func = lambda cell: max(remaining(), 0.001)
+        progress = Progress(nb, _stdout_line)
+        progress.attach(client)
 
         executed = 0
         for index, cell in enumerate(nb.cells):
@@ -429,11 +432,14 @@ class Runner:
                 continue
             if remaining() <= 0:
                 return self._timeout(nb, index, timeout_s, started=False)
+            progress.start(index)
+            ok = False
             try:
                 await asyncio.wait_for(
                     client.async_execute_cell(cell, index),
                     timeout=remaining() + 2.0,  # safety net; nbclient times out first
                 )
+                ok = True
                 executed += 1
                 _debug(f"cell {index} done")
             except (CellTimeoutError, asyncio.TimeoutError):
@@ -444,6 +450,8 @@ class Runner:
             except DeadKernelError as e:
                 return ("failed", _err("DeadKernelError", str(e) or "Kernel died", index),
                         f"the kernel died while executing cell {index}")
+            finally:
+                progress.end(index, ok)
 
         return ("succeeded", None, f"executed {executed} code cell(s) successfully")
 

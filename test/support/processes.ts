@@ -18,6 +18,8 @@ export function envFor(config: AppConfig, extra: Record<string, string> = {}): R
     BCRYPT_ROUNDS: String(config.auth.bcryptRounds),
     HEARTBEAT_SECONDS: String(config.execution.heartbeatSeconds),
     NODE_NAME: config.nodeName,
+    // Any free port: tests run side by side on one machine.
+    METRICS_PORT: '0',
     ...extra,
   };
 }

@@ -1,5 +1,17 @@
 import { ApiHarness } from './api-harness';
 
+export interface TaskRunJson {
+  runId: string;
+  status: string;
+  result: string;
+  jobId: string | null;
+  snapshotUrl?: string;
+  scheduledTime: number;
+  trigger: 'task' | 'manual';
+  attempt: number;
+  retryOf: string | null;
+}
+
 /** Calls of the tasks API (`/sharing/rest/community/users/{u}/tasks`) the task tests share. */
 export class TasksApi {
   constructor(
@@ -42,7 +54,12 @@ export class TasksApi {
     return this.h.http.post(`${this.base}/${taskId}/${op}`).set(this.auth()).type('form').send(form);
   }
 
-  async runs(taskId: string): Promise<Array<{ runId: string; status: string; result: string; jobId: string | null; snapshotUrl?: string; scheduledTime: number }>> {
+  /** Run now (ours); `form` may carry `parameters` overrides. */
+  runNow(taskId: string, form: Record<string, string> = {}) {
+    return this.h.http.post(`${this.base}/${taskId}/run`).set(this.auth()).type('form').send(form);
+  }
+
+  async runs(taskId: string): Promise<TaskRunJson[]> {
     const res = await this.h.http.get(`${this.base}/${taskId}/runs`).set(this.auth()).query({ num: 1000 });
     if (res.status !== 200) throw new Error(`runs: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.runs;

@@ -28,6 +28,8 @@ export async function testConfig(env: Record<string, string | undefined> = {}): 
     PORT: '0',
     // Tests count containers: the warm pool (1 by default in the product) is on where a test asks for it.
     WARM_POOL_SIZE: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'silent',
     ...env,
   });
   const dropDb = async () => {

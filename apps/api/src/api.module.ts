@@ -6,11 +6,15 @@ import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionHttpModule } from '@app/execution';
 import { IdentityHttpModule } from '@app/identity';
+import { LoggingModule } from '@app/logging';
+import { MetricsModule } from '@app/metrics';
 import { NotebooksHttpModule } from '@app/notebooks';
+import { OpenApiModule } from '@app/openapi';
 import { RedisModule } from '@app/queues';
 import { TasksHttpModule, TasksModule } from '@app/tasks';
 import { WebhooksHttpModule } from '@app/webhooks';
 import { HealthController } from './health/health.controller';
+import { MetricsHttpModule } from './metrics/metrics-http.module';
 
 /** The HTTP process: the sharing API, the admin API and health checks. */
 @Module({})
@@ -20,9 +24,11 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule,
         ClockModule,
         DbModule,
         RedisModule,
+        MetricsModule,
         EventsModule,
         ScheduleModule.forRoot(),
         IdentityHttpModule,
@@ -31,6 +37,8 @@ export class ApiModule {
         TasksModule,
         TasksHttpModule,
         WebhooksHttpModule,
+        MetricsHttpModule,
+        OpenApiModule,
       ],
       controllers: [HealthController],
     };

@@ -5,9 +5,13 @@ import { ClockModule } from '@app/clock';
 import { DbModule } from '@app/db';
 import { EventsModule } from '@app/events';
 import { ExecutionWorkerModule } from '@app/execution';
+import { LoggingModule } from '@app/logging';
+import { MetricsModule } from '@app/metrics';
+import { NotificationsWorkerModule } from '@app/notifications';
 import { RedisModule } from '@app/queues';
 import { TasksModule } from '@app/tasks';
 import { WebhooksWorkerModule } from '@app/webhooks';
+import { WorkerMetricsServer } from './metrics-server';
 
 /** The worker process: no HTTP, it takes runs off the queue and runs them in containers. */
 @Module({})
@@ -15,7 +19,8 @@ export class WorkerModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), ClockModule, DbModule, RedisModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, ClockModule, DbModule, RedisModule, MetricsModule, EventsModule, ScheduleModule.forRoot(), ExecutionWorkerModule, TasksModule, WebhooksWorkerModule, NotificationsWorkerModule],
+      providers: [WorkerMetricsServer],
     };
   }
 }

@@ -36,6 +36,26 @@ export interface AppConfig {
   tasks: {
     /** The scheduler's safety poll: how late a fire can be at worst if a wake-up message is lost. */
     schedulerPollSeconds: number;
+    /** The longest pause before a task's retry, however far the back-off has doubled. */
+    retryMaxDelaySeconds: number;
+  };
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
+  metrics: {
+    /** The worker's metrics listener (0: any free port). */
+    host: string;
+    port: number;
+    /** When set, scrapers send `Authorization: Bearer <token>` (the api also accepts an administrator's token). */
+    token?: string;
+  };
+  notifications: {
+    smtpUrl?: string;
+    smtpFrom: string;
+    /** Signs URL notifications (Standard Webhooks headers); empty: unsigned. */
+    secret: string;
+    /** Events the task owner's e-mail hears of when a task names no list for them. */
+    ownerOn: Array<'failure' | 'success' | 'disabled' | 'recovery'>;
+    /** The link in a notification: `{jobUrl}`, `{jobId}`, `{taskId}`, `{publicUrl}` are replaced (e.g. a Manager page). */
+    link: string;
   };
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
@@ -66,7 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       firstPerVariable.map((i) => {
         const name = String(i.path[0] ?? '?');
         const value = source[name];
-        const shown = value === undefined ? 'missing' : /SECRET|PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(value);
+        const shown = value === undefined ? 'missing' : /SECRET|PASSWORD|TOKEN|SMTP_URL/.test(name) ? '(hidden)' : JSON.stringify(value);
         return `${name}: ${i.message} (got ${shown})`;
       }),
     );
@@ -102,7 +122,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       outputFiles: { maxBytes: Math.round(e.OUTPUT_FILES_MAX_MB * 1024 * 1024), maxCount: e.OUTPUT_FILES_MAX_COUNT },
       portalUrl: (e.PORTAL_INTERNAL_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     },
-    tasks: { schedulerPollSeconds: e.SCHEDULER_POLL_SECONDS },
+    tasks: { schedulerPollSeconds: e.SCHEDULER_POLL_SECONDS, retryMaxDelaySeconds: e.TASK_RETRY_MAX_DELAY_SECONDS },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
+    notifications: {
+      smtpUrl: e.SMTP_URL,
+      smtpFrom: e.SMTP_FROM,
+      secret: e.NOTIFICATION_SECRET,
+      ownerOn: e.NOTIFY_OWNER_ON.split(',').map((x) => x.trim()).filter(Boolean) as AppConfig['notifications']['ownerOn'],
+      link: e.NOTIFICATION_LINK,
+    },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS.split(',').map((x) => x.trim()).filter(Boolean),
       sendPlainSecret: e.WEBHOOK_SEND_PLAIN_SECRET,

@@ -50,6 +50,23 @@ const fields = z.object({
   PORTAL_INTERNAL_URL: url(['http:', 'https:']).optional(),
   OUTPUT_FILES_MAX_MB: z.coerce.number().min(0).max(10240).default(100),
   OUTPUT_FILES_MAX_COUNT: int(0, 100000).default(100),
+  TASK_RETRY_MAX_DELAY_SECONDS: int(0, 7 * 86400).default(3600),
+  // Logs
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  // Metrics
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: int(0, 65535).default(9464),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Notifications
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z.string().min(3).default('Notebook Automation <nbautomation@localhost>'),
+  NOTIFICATION_SECRET: z.string().default(''),
+  NOTIFY_OWNER_ON: z
+    .string()
+    .default('failure,disabled')
+    .refine((v) => v.split(',').map((x) => x.trim()).filter(Boolean).every((x) => ['failure', 'success', 'disabled', 'recovery'].includes(x)), 'must list failure, success, disabled, recovery'),
+  NOTIFICATION_LINK: z.string().default('{jobUrl}/snapshot'),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),

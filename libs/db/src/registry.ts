@@ -23,6 +23,9 @@ import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-Inges
 import { RunReliability1764100000000 } from './migrations/1764100000000-RunReliability';
 import { Runtimes1764110000000 } from './migrations/1764110000000-Runtimes';
 import { RunFiles1764110000001 } from './migrations/1764110000001-RunFiles';
+import { TaskRetriesRunNow1764130000000 } from './migrations/1764130000000-TaskRetriesRunNow';
+import { Notifications1764130000001 } from './migrations/1764130000001-Notifications';
+import { RunNotifications1764130000002 } from './migrations/1764130000002-RunNotifications';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -56,4 +59,4 @@ export const ENTITIES = [
   RuntimeManifestEntity,
   RunFileEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, RunReliability1764100000000, Runtimes1764110000000, RunFiles1764110000001];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, RunReliability1764100000000, Runtimes1764110000000, RunFiles1764110000001, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];

@@ -7,6 +7,8 @@ import { JobsController } from './jobs.controller';
 import { NotebooksAdminController } from './notebooks-admin.controller';
 import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
+import { RunEventsStream } from './progress/run-events.stream';
+import { RunProgress } from './progress/run-progress';
 import { RunFinisher } from './run-finisher';
 import { RunHooks } from './run-hooks';
 import { RunProcessor } from './run.processor';
@@ -26,8 +28,8 @@ import { WarmPool } from './warm-pool';
 /** What every process needs to create and read runs. */
 @Module({
   imports: [IdentityModule, NotebooksModule, RuntimesModule],
-  providers: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher],
-  exports: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher, RuntimesModule],
+  providers: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher, RunProgress],
+  exports: [RunsRepository, RunQueue, RunsService, SystemPropertiesService, RunHooks, RunFinisher, RunProgress, RuntimesModule],
 })
 export class ExecutionModule {}
 
@@ -35,7 +37,7 @@ export class ExecutionModule {}
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
   controllers: [NotebooksAdminController, JobsController, SystemController, RuntimesController],
-  providers: [RuntimeImages],
+  providers: [RuntimeImages, RunEventsStream],
 })
 export class ExecutionHttpModule {}
 

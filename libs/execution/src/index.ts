@@ -11,3 +11,6 @@ export * from './runs.service';
 export * from './system-properties';
 export * from './system-properties.service';
 export * from './dto/execute-notebook.dto';
+export * from './run-log';
+export * from './progress/run-progress';
+export * from './dto/notification-targets.dto';

@@ -1,11 +1,14 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns } from '@app/rest';
+import { JobJson } from './dto/job-responses.dto';
 import { JobsQueryDto } from './dto/execute-notebook.dto';
 import { jobView } from './job.view';
+import { RunEventsStream } from './progress/run-events.stream';
+import { RunProgress } from './progress/run-progress';
 import { RunsService } from './runs.service';
 
 // The snapshot is user content: no script may run, and the sandbox gives it an opaque origin.
@@ -15,6 +18,8 @@ const SNAPSHOT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline' dat
 export class JobsController {
   constructor(
     private readonly runs: RunsService,
+    private readonly progress: RunProgress,
+    private readonly events: RunEventsStream,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,9 +42,17 @@ export class JobsController {
     return { status: 'success', deleted };
   }
 
+  @Returns(JobJson)
   @Get(':jobId')
   async get(@CurrentUser() p: Principal, @Param('jobId') id: string) {
-    return jobView(await this.runs.getVisible(p, id), this.config.http.publicUrl);
+    const run = await this.runs.getVisible(p, id);
+    return { ...jobView(run, this.config.http.publicUrl), progress: await this.progress.get(run.id) };
+  }
+
+  /** Server-sent events of the run until it ends (ours); a finished run's summary, then the stream closes. */
+  @Get(':jobId/events')
+  async eventsOf(@CurrentUser() p: Principal, @Param('jobId') id: string, @Req() req: Request, @Res() res: Response) {
+    await this.events.stream(await this.runs.getVisible(p, id), req, res);
   }
 
   /** GET or POST, as the product accepts both. */

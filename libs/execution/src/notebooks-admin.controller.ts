@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, isAdmin, Principal, requirePrivilege } from '@app/identity';
 import { ItemsService } from '@app/notebooks';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns } from '@app/rest';
+import { ExecuteNotebookJson } from './dto/job-responses.dto';
 import { ExecuteNotebookDto, zIdempotencyKey } from './dto/execute-notebook.dto';
 import { RunsService } from './runs.service';
 
@@ -16,6 +17,7 @@ export class NotebooksAdminController {
   ) {}
 
   /** Queues a run and answers at once; clients poll `jobUrl`. Administrators run any notebook, authors their own. */
+  @Returns(ExecuteNotebookJson)
   @Post('executeNotebook')
   @HttpCode(200)
   async execute(
@@ -45,6 +47,7 @@ export class NotebooksAdminController {
       retryOnInfrastructureFailure: dto.retryOnInfrastructureFailure,
       requestKey,
       runtime: dto.runtime ?? null,
+      notifications: dto.notifications ?? null,
     });
     return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
   }

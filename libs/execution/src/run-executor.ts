@@ -3,12 +3,15 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { isDbUnavailable, RunEntity, RunError, RunStatus, RuntimeEntity } from '@app/db';
 import { TokensService, UsersRepository } from '@app/identity';
+import { Metrics } from '@app/metrics';
 import { ItemsService, parseNotebook } from '@app/notebooks';
 import { DomainError } from '@app/rest';
 import { RuntimesService } from '@app/runtimes';
 import { notebookToSave } from './notebook-output';
 import { PortalRelay } from './portal/portal-relay';
+import { RunProgress } from './progress/run-progress';
 import { RunFinisher } from './run-finisher';
+import { runLogLine } from './run-log';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
 import { untilDbAnswers } from './until-db-answers';
@@ -37,6 +40,8 @@ export class RunExecutor {
     private readonly runs: RunsRepository,
     private readonly backend: RunnerBackend,
     private readonly pool: WarmPool,
+    private readonly metrics: Metrics,
+    private readonly progress: RunProgress,
     private readonly items: ItemsService,
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
@@ -83,6 +88,9 @@ export class RunExecutor {
       ]);
       if (!claimed || !found) return; // done, cancelled or taken by another node
       run = found;
+      this.metrics.runStarted(run.trigger, (t0 - run.submittedAt.getTime()) / 1000);
+      this.log.log(runLogLine({ ...run, nodeName: this.config.nodeName }, 'PROCESSING', { waitMs: t0 - run.submittedAt.getTime() }));
+      void this.progress.status({ id: run.id, status: 'PROCESSING' });
       // Its runtime as it is now (limits changed since submit apply); unregistered meanwhile: the run fails, naming those left.
       const runtime = await this.runtimes.resolve(run.runtime).catch((e: unknown) => {
         if (e instanceof DomainError) return e;
@@ -101,6 +109,7 @@ export class RunExecutor {
         Awaited<typeof starting>,
       ];
       session = got.session;
+      session.on('PROGRESS', (m) => void this.progress.update(runId, m.data));
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
       this.relay.attach(session, token); // ends with the session
       if (!session.closed && !session.output) {
@@ -154,6 +163,8 @@ export class RunExecutor {
       () => this.runs.transition(run.id, ['PROCESSING'], { status: 'SUBMITTED', nodeName: null, startedAt: null }, [message]),
       this.retry(run.id),
     );
+    this.log.warn(runLogLine(run, 'SUBMITTED', { msg: `run ${run.id} back to the queue: ${message}` }));
+    void this.progress.status({ id: run.id, status: 'SUBMITTED' });
   }
 
   /** A warm runner if the pool has one for the runtime, else a cold one started now (same spec either way). */

@@ -1,5 +1,7 @@
 import { FakeClock } from '@app/clock';
 import type { RunEntity } from '@app/db';
+import type { Metrics } from '@app/metrics';
+import type { RunProgress } from './progress/run-progress';
 import { RunFinisher } from './run-finisher';
 import { RunHooks } from './run-hooks';
 import type { RunsRepository } from './runs.repository';
@@ -21,7 +23,9 @@ describe('RunFinisher', () => {
     const hooks = new RunHooks();
     const told: string[] = [];
     hooks.onFinished(async (r) => void told.push(`${r.id}:${r.status}`));
-    return { clock, runs, finish, writes, told, finisher: new RunFinisher(runs, hooks, clock) };
+    const metrics = { runFinished: () => undefined } as unknown as Metrics;
+    const progress = { status: async () => undefined } as unknown as RunProgress;
+    return { clock, runs, finish, writes, told, finisher: new RunFinisher(runs, hooks, metrics, progress, clock) };
   };
 
   it('finishes once and tells the listeners once; a second finish changes nothing', async () => {

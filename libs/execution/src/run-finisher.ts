@@ -1,7 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@app/clock';
 import { isDbUnavailable, RunEntity, RunStatus } from '@app/db';
+import { Metrics } from '@app/metrics';
+import { RunProgress } from './progress/run-progress';
 import { RunHooks } from './run-hooks';
+import { runLogLine } from './run-log';
 import { RunsRepository } from './runs.repository';
 import { untilDbAnswers } from './until-db-answers';
 
@@ -20,12 +23,14 @@ export interface RunOutcome {
  */
 @Injectable()
 export class RunFinisher implements OnApplicationShutdown {
-  private readonly log = new Logger('RunFinisher');
+  private readonly log = new Logger('Runs');
   private stopping = false;
 
   constructor(
     private readonly runs: RunsRepository,
     private readonly hooks: RunHooks,
+    private readonly metrics: Metrics,
+    private readonly progress: RunProgress,
     private readonly clock: Clock,
   ) {}
 
@@ -45,8 +50,19 @@ export class RunFinisher implements OnApplicationShutdown {
     }
     if (!ok) return false;
     const fresh = await untilDbAnswers(() => this.runs.findById(runId), retry);
-    if (fresh) await this.hooks.finished(fresh);
+    if (fresh) {
+      this.count(fresh);
+      void this.progress.status(fresh);
+      this.log.log(runLogLine(fresh, fresh.status, { ms: fresh.startedAt ? finishedAt.getTime() - fresh.startedAt.getTime() : null, cancelled: fresh.cancelled }));
+      await this.hooks.finished(fresh);
+    }
     return true;
+  }
+
+  private count(run: RunEntity): void {
+    const status = run.status === 'COMPLETED' ? 'completed' : run.cancelled ? 'cancelled' : (run.result as { status?: string } | null)?.status === 'timeout' ? 'timeout' : 'failed';
+    const seconds = run.startedAt && run.finishedAt ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
+    this.metrics.runFinished(run.trigger, status, seconds);
   }
 
   onApplicationShutdown(): void {

@@ -21,8 +21,9 @@ export class RunQueue implements OnApplicationShutdown {
     });
   }
 
-  async enqueue(runId: string): Promise<void> {
-    await this.queue.add(JOBS.executeRun, { runId }, { jobId: runId });
+  /** `delayMs`: the run waits that long in the queue (a task's retry back-off). */
+  async enqueue(runId: string, delayMs = 0): Promise<void> {
+    await this.queue.add(JOBS.executeRun, { runId }, { jobId: runId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
   }
 
   /** Many runs in one round trip to Redis (a scheduler tick). */

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { RuntimeEntity } from '@app/db';
 import { RuntimesService } from '@app/runtimes';
+import { Metrics } from '@app/metrics';
 import { QUEUES, RedisConnections, RunJob } from '@app/queues';
 import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
@@ -50,8 +51,16 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly redis: RedisConnections,
     private readonly runtimes: RuntimesService,
     private readonly manifests: RuntimeManifestReader,
+    metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    metrics.onScrape(() => {
+      const node = this.config.nodeName;
+      metrics.runsInProgress.set({ node }, this.executor.active.size);
+      metrics.runCap.set({ node }, this.cap);
+      metrics.warmReady.set({ node }, this.pool.readyCount);
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.node.register();

@@ -1,13 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { ItemEntity, newId, RunEntity, RunTrigger } from '@app/db';
+import { ItemEntity, newId, NotificationTargets, RunEntity, RunTrigger } from '@app/db';
 import { isAdmin, Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE, parseNotebook } from '@app/notebooks';
 import { RedisConnections } from '@app/queues';
 import { RuntimesService } from '@app/runtimes';
 import { DomainError } from '@app/rest';
 import { parameterProblems } from './python-literal';
+import { runLogLine } from './run-log';
+import { RunProgress } from './progress/run-progress';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 import { SystemProperties } from './system-properties';
@@ -41,11 +43,14 @@ export interface SubmitRun {
   runtime?: string | null;
   taskId?: string | null;
   webhookId?: string | null;
+  notifications?: NotificationTargets | null;
 }
 
 /** Creates runs, cancels them and reads them: the producer side of execution, used by every trigger. */
 @Injectable()
 export class RunsService {
+  private readonly log = new Logger('Runs');
+
   constructor(
     private readonly runs: RunsRepository,
     private readonly queue: RunQueue,
@@ -53,6 +58,7 @@ export class RunsService {
     private readonly props: SystemPropertiesService,
     private readonly redis: RedisConnections,
     private readonly runtimes: RuntimesService,
+    private readonly progress: RunProgress,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -80,6 +86,7 @@ export class RunsService {
       await this.runs.deleteByIds([run.id]).catch(() => undefined);
       throw new DomainError('unavailable', 'QUEUE_UNAVAILABLE', 'The run queue (Redis) is not answering; nothing was submitted. Try again shortly.');
     }
+    this.log.log(runLogLine(run, 'SUBMITTED'));
     return run;
   }
 
@@ -169,6 +176,7 @@ export class RunsService {
       hasArtifacts: false,
       taskId: req.taskId ?? null,
       webhookId: req.webhookId ?? null,
+      notifications: req.notifications ?? null,
       submittedAt: now,
       startedAt: null,
       finishedAt: null,
@@ -205,6 +213,8 @@ export class RunsService {
     const now = this.clock.now();
     if (await this.runs.transition(run.id, ['SUBMITTED'], { status: 'FAILED', cancelled: true, finishedAt: now }, ['Cancelled before it started.'])) {
       await this.queue.drop(run.id);
+      this.log.log(runLogLine(run, 'FAILED', { cancelled: true, msg: `run ${run.id} cancelled before it started` }));
+      void this.progress.status({ id: run.id, status: 'FAILED' });
       return;
     }
     const fresh = await this.runs.findById(run.id);

@@ -4,3 +4,4 @@ export * from './pjson.middleware';
 export * from './rest-exception.filter';
 export * from './request-deadline.interceptor';
 export * from './reject-nul.middleware';
+export * from './route-of';

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import { z, ZodTypeAny } from 'zod';
 import { DomainError } from './domain-error';
@@ -8,7 +8,24 @@ import { nulError, nulField } from './reject-nul.middleware';
  * Parameters arrive as query strings, urlencoded or multipart forms, or JSON bodies.
  * Merges them (body wins) and validates with a zod schema; a failure names each bad field.
  */
-export const Params = (schema: ZodTypeAny) => ParamsOf({ schema });
+export const Params =
+  (schema: ZodTypeAny): ParameterDecorator =>
+  (target, key, index) => {
+    // Also kept on the handler, so the OpenAPI document is generated from the schema routes validate with.
+    if (key !== undefined) Reflect.defineMetadata(PARAMS_SCHEMA, schema, (target as Record<string | symbol, object>)[key]);
+    ParamsOf({ schema })(target, key, index);
+  };
+
+/** Route metadata: the zod schema of a handler's `@Params`. */
+export const PARAMS_SCHEMA = 'nba:params-schema';
+/** Route metadata: the zod schema of a handler's success response (`@Returns`), for the OpenAPI document. */
+export const RETURNS_SCHEMA = 'nba:returns-schema';
+
+/** Declares the JSON a route answers with on success (documentation only: the answer is not checked at run time). */
+export const Returns = (schema: ZodTypeAny) => SetMetadata(RETURNS_SCHEMA, schema);
+
+/** zJson schemas: a JSON value that a form sends as a string (the OpenAPI document says so). */
+export const JSON_FIELDS = new WeakSet<object>();
 
 // Nest takes any argument with a `transform` method for a pipe, and zod schemas have one: wrap it.
 const ParamsOf = createParamDecorator(({ schema }: { schema: ZodTypeAny }, ctx: ExecutionContext) => {
@@ -53,7 +70,7 @@ export const zNumber = z.preprocess((v) => {
 
 /** A JSON value sent either as an object or as a JSON string inside a form field. */
 export function zJson<S extends ZodTypeAny>(inner: S) {
-  return z.preprocess((v, ctx) => {
+  const schema = z.preprocess((v, ctx) => {
     v = emptyToUndefined(v);
     if (typeof v !== 'string') return v;
     try {
@@ -64,6 +81,8 @@ export function zJson<S extends ZodTypeAny>(inner: S) {
       return z.NEVER;
     }
   }, inner);
+  JSON_FIELDS.add(schema._def);
+  return schema;
 }
 
 /** A comma-separated list (or an array). */

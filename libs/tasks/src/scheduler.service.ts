@@ -5,8 +5,10 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { newId, RunEntity, TaskEntity, TaskRunEntity, TaskRunStatus, UserEntity } from '@app/db';
 import { RunQueue, RunsRepository, RunsService, SubmitRun, SystemProperties, SystemPropertiesService } from '@app/execution';
 import { UsersRepository } from '@app/identity';
+import { Metrics } from '@app/metrics';
 import { DomainError } from '@app/rest';
 import { CronSchedule } from './cron-schedule';
+import { fireMetric } from './fire-metrics';
 import { planFires } from './fire-plan';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TaskWakeups } from './task-wakeups.service';
@@ -70,6 +72,7 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly users: UsersRepository,
     private readonly outcomes: TaskOutcomes,
     private readonly wakeups: TaskWakeups,
+    private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -206,6 +209,7 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const plan = planFires(schedule, task, task.nextFireAt!, now, props.MissedFireGraceSeconds * 1000);
     const record = (at: Date, status: TaskRunStatus, result: string, runId: string | null = null) => {
       out.taskRuns.push({ id: newId(), taskId: task.id, scheduledFor: at, status, runId, result, created: now, modified: now });
+      this.metrics.taskFire(...fireMetric(status, result, at, now));
     };
     for (const at of plan.missed) {
       const late = Math.round((now.getTime() - at.getTime()) / 1000);

@@ -24,6 +24,10 @@ export function taskView(t: TaskEntity, username: string, runIntervalSeconds: nu
     endDate: t.endDate?.getTime() ?? null,
     active: t.active,
     taskState: t.taskState,
+    maxRetries: t.maxRetries,
+    retryDelaySeconds: t.retryDelaySeconds,
+    notifications: t.notifications,
+    lastNotification: t.lastNotification,
     ...(t.disabledReason ? { disabledReason: t.disabledReason, message: t.disabledReason } : {}),
   };
 }
@@ -49,6 +53,9 @@ export function taskRunView(r: TaskRunRow, baseUrl: string) {
     runId: r.id,
     status: taskRunStatus(r),
     result: r.result,
+    trigger: r.trigger ?? 'task',
+    attempt: r.attempt ?? 1,
+    retryOf: r.retryOf ?? null,
     scheduledTime: r.scheduledFor.getTime(),
     created: r.created.getTime(),
     modified: r.modified.getTime(),

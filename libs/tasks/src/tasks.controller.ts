@@ -2,8 +2,9 @@ import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { page, Params } from '@app/rest';
-import { CreateTaskDto, ListRunsDto, ListTasksDto, UpdateTaskDto } from './dto/tasks.dto';
+import { page, Params, Returns } from '@app/rest';
+import { RunNowJson, TaskDoneJson, TaskJson, TaskListJson, TaskRunDeletedJson, TaskRunJson, TaskRunListJson } from './dto/task-responses.dto';
+import { CreateTaskDto, ListRunsDto, ListTasksDto, RunTaskDto, UpdateTaskDto } from './dto/tasks.dto';
 import { taskRunView, taskView } from './task.view';
 import { CronSchedule } from './cron-schedule';
 import { TasksService } from './tasks.service';
@@ -23,12 +24,14 @@ export class TasksController {
     return taskView(t, username, CronSchedule.parse(t.cron).intervalSeconds(this.clock.now()));
   }
 
+  @Returns(TaskListJson)
   @Get()
   async list(@CurrentUser() p: Principal, @Param('username') username: string, @Params(ListTasksDto) q: z.infer<typeof ListTasksDto>) {
     const r = await this.tasks.list(p, username, q);
     return { ...page(r, q.start, q.num), activeTasksAvailable: r.activeTasksAvailable, tasks: r.rows.map((t) => this.view(t, r.owner.username)) };
   }
 
+  @Returns(TaskDoneJson)
   @Post('createTask')
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Param('username') username: string, @Params(CreateTaskDto) dto: z.infer<typeof CreateTaskDto>) {
@@ -36,12 +39,14 @@ export class TasksController {
     return { success: true, taskId: t.id };
   }
 
+  @Returns(TaskJson)
   @Get(':taskId')
   async get(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string) {
     const { task, ownerName } = await this.tasks.get(p, username, id);
     return this.view(task, ownerName);
   }
 
+  @Returns(TaskDoneJson)
   @Post(':taskId/update')
   @HttpCode(200)
   async update(
@@ -54,6 +59,7 @@ export class TasksController {
     return { success: true, taskId: id };
   }
 
+  @Returns(TaskDoneJson)
   @Post(':taskId/enable')
   @HttpCode(200)
   async enable(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string) {
@@ -61,6 +67,7 @@ export class TasksController {
     return { success: true, taskId: id };
   }
 
+  @Returns(TaskDoneJson)
   @Post(':taskId/disable')
   @HttpCode(200)
   async disable(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string) {
@@ -68,6 +75,7 @@ export class TasksController {
     return { success: true, taskId: id };
   }
 
+  @Returns(TaskDoneJson)
   @Post(':taskId/delete')
   @HttpCode(200)
   async delete(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string) {
@@ -75,6 +83,22 @@ export class TasksController {
     return { success: true, taskId: id };
   }
 
+  /** Run now (ours): fires the task once, at once. */
+  @Returns(RunNowJson)
+  @Post(':taskId/run')
+  @HttpCode(200)
+  async runNow(
+    @CurrentUser() p: Principal,
+    @Param('username') username: string,
+    @Param('taskId') id: string,
+    @Params(RunTaskDto) dto: z.infer<typeof RunTaskDto>,
+  ) {
+    const { taskRunId, run } = await this.tasks.runNow(p, username, id, dto);
+    // runId names the task run (as in …/runs/{runId}); jobId the job that executes it.
+    return { success: true, taskId: id, runId: taskRunId, jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
+  }
+
+  @Returns(TaskRunListJson)
   @Get(':taskId/runs')
   async runs(
     @CurrentUser() p: Principal,
@@ -86,11 +110,13 @@ export class TasksController {
     return { ...page(r, q.start, q.num), runs: r.rows.map((row) => taskRunView(row, this.config.http.publicUrl)) };
   }
 
+  @Returns(TaskRunJson)
   @Get(':taskId/runs/:runId')
   async run(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string, @Param('runId') runId: string) {
     return taskRunView(await this.tasks.run(p, username, id, runId), this.config.http.publicUrl);
   }
 
+  @Returns(TaskRunDeletedJson)
   @Post(':taskId/runs/:runId/delete')
   @HttpCode(200)
   async deleteRun(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string, @Param('runId') runId: string) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ExecutionModule } from '@app/execution';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
+import { NotificationsModule } from '@app/notifications';
 import { TaskScheduler } from './scheduler.service';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TaskWakeups } from './task-wakeups.service';
@@ -15,7 +16,7 @@ import { TasksService } from './tasks.service';
  * and due tasks are fired. Api and worker processes both import it; Postgres keeps each fire to one node.
  */
 @Module({
-  imports: [ExecutionModule, IdentityModule, NotebooksModule],
+  imports: [ExecutionModule, IdentityModule, NotebooksModule, NotificationsModule],
   providers: [TasksRepository, TasksService, TaskOutcomes, TaskWakeups, TaskScheduler, TasksHousekeeping],
   exports: [TasksRepository, TasksService, TaskOutcomes, TaskScheduler],
 })

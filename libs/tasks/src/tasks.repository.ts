@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { RunEntity, RunStatus, TaskEntity, TaskRunEntity, TaskRunStatus } from '@app/db';
+import { RunEntity, RunStatus, TaskEntity, TaskRunEntity, TaskRunStatus, TaskRunTrigger } from '@app/db';
 
 /** A task run with the state of the run it started (if any). */
 export interface TaskRunRow extends TaskRunEntity {
@@ -9,6 +9,14 @@ export interface TaskRunRow extends TaskRunEntity {
   hasArtifacts: boolean;
   /** The run's kept output files (names and sizes). */
   outputFiles: Array<{ name: string; size: number }>;
+}
+
+/** The identity of a task run whose outcome was just recorded. */
+export interface FinishedTaskRun {
+  id: string;
+  taskId: string;
+  attempt: number;
+  trigger: TaskRunTrigger;
 }
 
 export interface TaskFilter {
@@ -134,14 +142,32 @@ export class TasksRepository {
     );
   }
 
-  /** Marks the open task run of `runId` finished; returns its task id, or null if it was not open (already recorded). */
-  async finishTaskRun(runId: string, status: TaskRunStatus, result: string, at: Date, m: EntityManager): Promise<string | null> {
+  /** Marks the open task run of `runId` finished; returns it, or null if it was not open (already recorded). */
+  async finishTaskRun(runId: string, status: TaskRunStatus, result: string, at: Date, m: EntityManager): Promise<FinishedTaskRun | null> {
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
     const [rows] = (await m.query(
-      `UPDATE task_runs SET status = $2, result = $3, modified = $4 WHERE run_id = $1 AND status IN ('scheduled','executing') RETURNING task_id`,
+      `UPDATE task_runs SET status = $2, result = $3, modified = $4 WHERE run_id = $1 AND status IN ('scheduled','executing')
+        RETURNING id, task_id, attempt, trigger`,
       [runId, status, result, at],
-    )) as [Array<{ task_id: string }>, number];
-    return rows[0]?.task_id ?? null;
+    )) as [Array<{ id: string; task_id: string; attempt: number; trigger: TaskRunTrigger }>, number];
+    const r = rows[0];
+    return r ? { id: r.id, taskId: r.task_id, attempt: r.attempt, trigger: r.trigger } : null;
+  }
+
+  async setTaskRunResult(id: string, result: string, m: EntityManager): Promise<void> {
+    await m.update(TaskRunEntity, { id }, { result });
+  }
+
+  /**
+   * Records a fire started by hand, unless the task's previous run is still open; the task row is locked, so a
+   * scheduled fire of the same task waits or is skipped. Returns the open run's job id when it refused.
+   */
+  async insertManualRun(taskId: string, tr: TaskRunEntity, run: RunEntity, m: EntityManager): Promise<{ refusedBy: string | null }> {
+    const open = await this.openRuns([taskId], m);
+    if (open.has(taskId)) return { refusedBy: open.get(taskId) ?? 'unknown' };
+    await m.insert(RunEntity, run as never);
+    await m.insert(TaskRunEntity, tr as never);
+    return { refusedBy: null };
   }
 
   async runsOf(taskId: string, start: number, num: number): Promise<{ total: number; rows: TaskRunRow[] }> {
@@ -240,6 +266,9 @@ function toRow(r: Record<string, unknown>): TaskRunRow {
     status: r.status as TaskRunStatus,
     runId: (r.run_id as string | null) ?? null,
     result: r.result as string,
+    trigger: (r.trigger as TaskRunTrigger | undefined) ?? 'task',
+    attempt: (r.attempt as number | undefined) ?? 1,
+    retryOf: (r.retry_of as string | null) ?? null,
     created: new Date(r.created as string),
     modified: new Date(r.modified as string),
     runStatus: (r.run_status as RunStatus | null) ?? null,

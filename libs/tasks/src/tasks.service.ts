@@ -1,13 +1,14 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '@app/clock';
-import { newId, TaskCron, TaskEntity, TaskParameters, UserEntity } from '@app/db';
-import { parameterProblems, RunsService, SystemPropertiesService } from '@app/execution';
+import { newId, RunEntity, TaskCron, TaskEntity, TaskParameters, UserEntity } from '@app/db';
+import { parameterProblems, RunQueue, runLogLine, RunsService, SystemPropertiesService } from '@app/execution';
 import { isAdmin, Principal, requirePrivilege, requireSelfOrAdmin, UsersRepository } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
+import { NotificationTargetsCheck } from '@app/notifications';
 import { DomainError } from '@app/rest';
 import { CronSchedule, CronScheduleError } from './cron-schedule';
-import { CreateTask, KNOWN_TASK_TYPES, SUPPORTED_TASK_TYPE, UpdateTask } from './dto/tasks.dto';
+import { CreateTask, KNOWN_TASK_TYPES, RunTask, SUPPORTED_TASK_TYPE, UpdateTask } from './dto/tasks.dto';
 import { fireAfter } from './fire-plan';
 import { notebookParametersOf } from './task-parameters';
 import { TaskWakeups } from './task-wakeups.service';
@@ -18,13 +19,17 @@ const CRON_KEYS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek
 /** The tasks API: who may do what, validation, and the active-task limits. Firing is the scheduler's. */
 @Injectable()
 export class TasksService implements OnModuleInit {
+  private readonly log = new Logger('Runs');
+
   constructor(
     private readonly tasks: TasksRepository,
     private readonly users: UsersRepository,
     private readonly items: ItemsService,
     private readonly runs: RunsService,
+    private readonly queue: RunQueue,
     private readonly props: SystemPropertiesService,
     private readonly wakeups: TaskWakeups,
+    private readonly notificationTargets: NotificationTargetsCheck,
     private readonly clock: Clock,
   ) {}
 
@@ -72,6 +77,7 @@ export class TasksService implements OnModuleInit {
     const schedule = parseSchedule(cron);
     const parameters = await this.parametersOf(dto.parameters ?? {}, { updatePortalItem: true, saveInjectedParameters: false });
     const window = windowOf(dto.startDate ?? null, dto.endDate ?? null);
+    if (dto.notifications) await this.notificationTargets.check(dto.notifications);
     const now = this.clock.now();
     const nextFireAt = firstFireOrThrow(schedule, window, now);
     const task: TaskEntity = Object.assign(new TaskEntity(), {
@@ -89,6 +95,10 @@ export class TasksService implements OnModuleInit {
       taskState: 'active',
       disabledReason: null,
       consecutiveFailures: 0,
+      maxRetries: dto.maxRetries ?? 0,
+      retryDelaySeconds: dto.retryDelaySeconds ?? 60,
+      notifications: dto.notifications ?? null,
+      lastNotification: null,
       nextFireAt,
       lastStart: null,
       created: now,
@@ -114,6 +124,7 @@ export class TasksService implements OnModuleInit {
       dto.startDate !== undefined ? dto.startDate : (task.startDate?.getTime() ?? null),
       dto.endDate !== undefined ? dto.endDate : (task.endDate?.getTime() ?? null),
     );
+    if (dto.notifications) await this.notificationTargets.check(dto.notifications);
     const maxOccurrences = dto.maxOccurrences !== undefined ? dto.maxOccurrences : dto.maxOccurences !== undefined ? dto.maxOccurences : task.maxOccurrences;
     const now = this.clock.now();
     const patch: Partial<TaskEntity> = {
@@ -122,6 +133,9 @@ export class TasksService implements OnModuleInit {
       parameters,
       ...window,
       maxOccurrences,
+      ...(dto.maxRetries !== undefined ? { maxRetries: dto.maxRetries } : {}),
+      ...(dto.retryDelaySeconds !== undefined ? { retryDelaySeconds: dto.retryDelaySeconds } : {}),
+      ...(dto.notifications !== undefined ? { notifications: dto.notifications } : {}),
       updated: now,
       nextFireAt: fireAfter(schedule, window, now),
     };
@@ -164,6 +178,46 @@ export class TasksService implements OnModuleInit {
     await this.tasks.update(id, { active: false });
     for (const run of await this.tasks.runsInProgress(id)) await this.runs.cancel(run);
     await this.tasks.deleteTask(id);
+  }
+
+  /**
+   * Run now: one fire of the task at once, recorded as a task run of trigger `manual`, queued like any run (so the
+   * per-node cap holds). Refused while the task's previous run (or a pending retry) is open; a task that is not
+   * active may run only while its owner has room under the active-task limits. Overrides apply to this run only.
+   */
+  async runNow(p: Principal, username: string, id: string, dto: RunTask): Promise<{ taskRunId: string; run: RunEntity }> {
+    requirePrivilege(p, 'scheduleNotebooks');
+    const { task } = await this.get(p, username, id);
+    const parameters = dto.parameters ? await this.parametersOf(overriding(task.parameters, dto.parameters), task.parameters) : task.parameters;
+    const owner = await this.users.findById(task.ownerId);
+    if (!owner) throw DomainError.notFound('User', task.ownerId);
+    const run = await this.runs.prepare({
+      trigger: 'manual',
+      taskId: task.id,
+      itemId: task.itemId,
+      owner: { id: owner.id, username: owner.username },
+      parameters: notebookParametersOf(parameters),
+      updatePortalItem: parameters.updatePortalItem,
+      saveInjectedParameters: parameters.saveInjectedParameters,
+      timeoutMinutes: parameters.executionTimeoutInMinutes,
+    });
+    run.messages.push(`Run now, requested by ${p.username}.`);
+    const now = this.clock.now();
+    const taskRunId = newId();
+    await this.tasks.transaction(async (m) => {
+      const fresh = await this.tasks.lock(id, m);
+      if (!fresh) throw DomainError.notFound('Task', id);
+      if (!fresh.active) await this.checkLimits(fresh.ownerId, m);
+      const tr = { id: taskRunId, taskId: id, scheduledFor: now, status: 'scheduled' as const, runId: run.id, result: 'Submitted (run now).', trigger: 'manual' as const, attempt: 1, retryOf: null, created: now, modified: now };
+      const { refusedBy } = await this.tasks.insertManualRun(id, tr, run, m);
+      if (refusedBy) {
+        throw DomainError.conflict('TASK_RUN_IN_PROGRESS', `The task's previous run (job ${refusedBy}) is still in progress or waiting for a retry; run it again once that ends.`);
+      }
+      await this.tasks.update(id, { lastStart: now }, m);
+    });
+    await this.queue.enqueue(run.id);
+    this.log.log(runLogLine(run, 'SUBMITTED', { taskRunId }));
+    return { taskRunId, run };
   }
 
   async runsOf(p: Principal, username: string, id: string, start: number, num: number) {
@@ -252,6 +306,18 @@ export class TasksService implements OnModuleInit {
     if (out.runtime === undefined) delete out.runtime;
     return out;
   }
+}
+
+/** Run-now overrides over the task's parameters; notebookParameters merge key by key. */
+function overriding(base: TaskParameters, o: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...o };
+  if (o.notebookParameters !== undefined) {
+    const mine = notebookParametersOf(base) ?? {};
+    const theirs = notebookParametersOf({ ...base, notebookParameters: o.notebookParameters });
+    // Not an object: left as given, so that the check of parametersOf names it.
+    merged.notebookParameters = theirs ? { ...mine, ...theirs } : o.notebookParameters;
+  }
+  return merged;
 }
 
 function checkType(type: string): void {

@@ -3,6 +3,7 @@ import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { WebhookDeliveryEntity, WebhookEntity } from '@app/db';
+import { Metrics } from '@app/metrics';
 import { DeliveryJob, QUEUES, RedisConnections } from '@app/queues';
 import { DeactivationPolicy } from './deactivation.service';
 import { HttpSender } from './http-sender';
@@ -30,6 +31,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly launcher: NotebookLauncher,
     private readonly policy: DeactivationPolicy,
     private readonly redis: RedisConnections,
+    private readonly metrics: Metrics,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -46,6 +48,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   async handle(deliveryId: string): Promise<void> {
     const d = await this.repo.findDelivery(deliveryId);
     if (!d || d.status !== 'pending') return; // done, redelivered elsewhere, or its webhook was deleted
+    // A URL notification (libs/notifications): same attempts, policy and log, no webhook and no deactivation.
+    if (!d.webhookId) return this.send(d, { url: d.targetUrl ?? '', secret: this.config.notifications.secret, plainSecret: false });
     const w = await this.repo.findWebhook(d.webhookId);
     if (!w) return;
     if (!w.isActive) {
@@ -53,26 +57,27 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     if (w.config.properties?.federatedServer) return this.launchNotebook(d, w);
-    return this.send(d, w);
+    return this.send(d, { url: w.payloadUrl ?? '', secret: w.secret, plainSecret: this.config.webhooks.sendPlainSecret }, w);
   }
 
-  private async send(d: WebhookDeliveryEntity, w: WebhookEntity): Promise<void> {
+  private async send(d: WebhookDeliveryEntity, target: { url: string; secret: string; plainSecret: boolean }, w?: WebhookEntity): Promise<void> {
     const attempt = d.attempts + 1;
     const settings = await this.settings.get();
     const body = JSON.stringify(d.payload);
     const headers = signatureHeaders({
-      secret: w.secret,
+      secret: target.secret,
       messageId: d.id,
       // Real time, not the injectable clock: receivers check freshness against their own clocks.
       timestampSec: Math.floor(Date.now() / 1000),
       body,
-      sendPlainSecret: this.config.webhooks.sendPlainSecret,
+      sendPlainSecret: target.plainSecret,
     });
     let ok = false;
     let httpStatus: number | null = null;
     let responseText: string;
+    const t0 = process.hrtime.bigint();
     try {
-      const answer = await this.sender.post(w.payloadUrl ?? '', body, headers, timeoutMsOf(settings));
+      const answer = await this.sender.post(target.url, body, headers, timeoutMsOf(settings));
       httpStatus = answer.status;
       ok = answer.status >= 200 && answer.status < 300;
       responseText = answer.text || `HTTP ${answer.status}`;
@@ -81,6 +86,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     }
     const now = this.clock.now();
     const last = ok || attempt >= d.maxAttempts;
+    this.metrics.delivery(ok ? 'succeeded' : last ? 'failed' : 'retried', Number(process.hrtime.bigint() - t0) / 1e9);
     const recorded = await this.repo.updateDelivery(
       d.id,
       ['pending'],
@@ -96,8 +102,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     if (!recorded) return; // another attempt got there first
     if (!last) throw new RetryLater(`delivery ${d.id}: attempt ${attempt} of ${d.maxAttempts} failed (${httpStatus ?? 'no answer'})`);
     if (!ok) {
-      this.log.warn(`delivery ${d.id} to webhook ${w.id} failed after ${attempt} attempt(s)`);
-      await this.policy.countFailure(w);
+      this.log.warn(`delivery ${d.id} ${w ? `to webhook ${w.id}` : '(a notification)'} failed after ${attempt} attempt(s)`);
+      if (w) await this.policy.countFailure(w);
     }
   }
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { DomainEventEntity, newId, WebhookDeliveryEntity } from '@app/db';
+import { DomainEventEntity, newId } from '@app/db';
 import { EventsService } from '@app/events';
 import { DeliveryQueue } from './delivery-queue';
 import { buildPayload } from './payload';
+import { pendingDelivery } from './pending-delivery';
 import { attemptsOf, WebhookSettingsService } from './settings.service';
 import { matchesAny } from './trigger-uris';
 import { WebhooksRepository } from './webhooks.repository';
@@ -44,25 +45,17 @@ export class FanoutService implements OnModuleInit {
       const settings = await this.settings.get();
       for (const w of hooks) {
         const notebook = !!w.config.properties?.federatedServer;
-        const d = await this.repo.insertDeliveryIfAbsent(
-          Object.assign(new WebhookDeliveryEntity(), {
-            id: newId(),
+        const d = await this.repo.insertDeliveryIfAbsent({
+          ...pendingDelivery({
             webhookId: w.id,
             eventId: event.id,
-            status: 'pending',
             payload: buildPayload(w, event, `${this.config.http.publicUrl}/`, now.getTime()),
-            attempts: 0,
             maxAttempts: attemptsOf(settings),
-            redeliveries: 0,
-            isInvoked: false,
-            invokedAt: null,
-            httpStatus: null,
-            responseText: null,
             runId: notebook ? newId() : null,
-            createdAt: now,
-            finishedAt: null,
+            now,
           }),
-        );
+          webhookId: w.id,
+        });
         if (d.status === 'pending') await this.queue.enqueue(d, settings.notificationElapsedTimeInSeconds);
       }
     }

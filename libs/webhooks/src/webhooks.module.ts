@@ -13,12 +13,13 @@ import { ReceiversService } from './receivers.service';
 import { WebhookRunListener } from './run-listener';
 import { WebhookSettingsService } from './settings.service';
 import { TargetPolicy } from './target-policy';
+import { UrlNotifications } from './url-notifications';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksHousekeeping } from './webhooks-housekeeping.service';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
-const CORE = [WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy];
+const CORE = [WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy, UrlNotifications];
 
 /** What every process needs: fan-out of its own events onto the delivery queue. */
 @Module({

@@ -22,8 +22,9 @@ export class WebhooksRepository {
 
   // Webhooks
 
-  findWebhook(id: string): Promise<WebhookEntity | null> {
-    return this.m.findOneBy(WebhookEntity, { id });
+  /** `null`: a delivery of no webhook (a URL notification). */
+  async findWebhook(id: string | null): Promise<WebhookEntity | null> {
+    return id ? this.m.findOneBy(WebhookEntity, { id }) : null;
   }
 
   async insertWebhook(w: WebhookEntity): Promise<void> {
@@ -77,9 +78,13 @@ export class WebhooksRepository {
   // Deliveries (the notification log)
 
   /** Inserts the delivery of an event to a webhook unless one exists; returns the stored one either way. */
-  async insertDeliveryIfAbsent(d: WebhookDeliveryEntity): Promise<WebhookDeliveryEntity> {
+  async insertDeliveryIfAbsent(d: WebhookDeliveryEntity & { webhookId: string }): Promise<WebhookDeliveryEntity> {
     await this.m.createQueryBuilder().insert().into(WebhookDeliveryEntity).values(d as never).orIgnore().execute();
     return (await this.m.findOneBy(WebhookDeliveryEntity, { webhookId: d.webhookId, eventId: d.eventId }))!;
+  }
+
+  async insertDelivery(d: WebhookDeliveryEntity): Promise<void> {
+    await this.m.insert(WebhookDeliveryEntity, d as never);
   }
 
   findDelivery(id: string): Promise<WebhookDeliveryEntity | null> {

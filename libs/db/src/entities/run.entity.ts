@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { NotificationTargets } from './notification.types';
 
-export type RunTrigger = 'executeNotebook' | 'task' | 'webhook';
+/** `manual`: a task fired by hand ("run now"). */
+export type RunTrigger = 'executeNotebook' | 'task' | 'webhook' | 'manual';
 export type RunStatus = 'SUBMITTED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
 /** What the runner reported about a failed cell. */
@@ -95,6 +97,14 @@ export class RunEntity {
 
   @Column({ name: 'webhook_id', type: 'char', length: 32, nullable: true })
   webhookId: string | null;
+
+  /** executeNotebook runs (ours): who is told of the outcome (tasks keep theirs on the task). Optional on insert. */
+  @Column({ type: 'jsonb', nullable: true })
+  notifications?: NotificationTargets | null;
+
+  /** When the outcome was handed to the notifier (the outbox of runs with `notifications`). */
+  @Column({ name: 'notified_at', type: 'timestamptz', nullable: true })
+  notifiedAt?: Date | null;
 
   @Column({ name: 'submitted_at', type: 'timestamptz' })
   submittedAt: Date;

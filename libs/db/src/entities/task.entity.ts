@@ -1,8 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { NotificationStatus, NotificationTargets } from './notification.types';
 
 export type TaskType = 'ExecuteNotebook';
 /** active: fires on schedule; inactive: paused (by its owner, or by a reassignment); completed: no fires left; disabled: too many failed runs. */
 export type TaskState = 'active' | 'inactive' | 'completed' | 'disabled';
+export type TaskRunTrigger = 'task' | 'manual';
 export type TaskRunStatus = 'scheduled' | 'executing' | 'succeeded' | 'skipped' | 'failed' | 'submitfailed';
 
 /** The schedule exactly as given (cron fields, optional second and timeZone). */
@@ -76,6 +78,21 @@ export class TaskEntity {
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures: number;
 
+  /** A failed run is retried up to this many times (0–10); only the last attempt of a fire counts as the fire's outcome. */
+  @Column({ name: 'max_retries', type: 'integer', default: 0 })
+  maxRetries: number;
+
+  /** The pause before the first retry; doubled for each further one, up to TASK_RETRY_MAX_DELAY_SECONDS. */
+  @Column({ name: 'retry_delay_seconds', type: 'integer', default: 60 })
+  retryDelaySeconds: number;
+
+  /** Who is told of outcomes (null: the site's defaults). */
+  @Column({ type: 'jsonb', nullable: true })
+  notifications: NotificationTargets | null;
+
+  @Column({ name: 'last_notification', type: 'jsonb', nullable: true })
+  lastNotification: NotificationStatus | null;
+
   @Column({ name: 'next_fire_at', type: 'timestamptz', nullable: true })
   nextFireAt: Date | null;
 
@@ -110,6 +127,23 @@ export class TaskRunEntity {
 
   @Column({ type: 'text', default: '' })
   result: string;
+
+  // Optional on insert: a scheduled fire is trigger `task`, attempt 1, retrying nothing (the column defaults).
+  /** `task`: the schedule fired it (or retried such a fire); `manual`: run now. */
+  @Column({ type: 'varchar', length: 16, default: 'task' })
+  trigger?: TaskRunTrigger;
+
+  /** 1 for a fire, n + 1 for the retry of attempt n. */
+  @Column({ type: 'integer', default: 1 })
+  attempt?: number;
+
+  /** The task run this one retries. */
+  @Column({ name: 'retry_of', type: 'char', length: 32, nullable: true })
+  retryOf?: string | null;
+
+  /** When its outcome was handed to the notifier (an outbox: null while a finished task run waits to be notified). */
+  @Column({ name: 'notified_at', type: 'timestamptz', nullable: true })
+  notifiedAt?: Date | null;
 
   @Column({ type: 'timestamptz' })
   created: Date;

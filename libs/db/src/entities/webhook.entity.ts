@@ -66,8 +66,12 @@ export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'char', length: 32 })
   id: string;
 
-  @Column({ name: 'webhook_id', type: 'char', length: 32 })
-  webhookId: string;
+  /** Null for a URL notification of a task outcome, which goes to `targetUrl` and belongs to no webhook. */
+  @Column({ name: 'webhook_id', type: 'char', length: 32, nullable: true })
+  webhookId: string | null;
+
+  @Column({ name: 'target_url', type: 'text', nullable: true })
+  targetUrl?: string | null;
 
   @Column({ name: 'event_id', type: 'uuid' })
   eventId: string;

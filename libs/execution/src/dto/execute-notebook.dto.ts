@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { zBool, zJson, zNumber } from '@app/rest';
+import { NotificationTargetsDto } from './notification-targets.dto';
 
 /** `notebookParameters` arrives as a JSON object, or as a JSON string of one (sometimes twice encoded). */
 export const zNotebookParameters = zJson(
@@ -34,6 +35,8 @@ export const ExecuteNotebookDto = z.object({
   requestId: zIdempotencyKey.optional(),
   /** Our addition: a runtime's id or name, over the notebook's own `metadata.runtime`. */
   runtime: z.string().trim().min(1).max(128).optional(),
+  // Ours: who is told when the run ends (e-mail addresses and/or URLs; libs/notifications).
+  notifications: NotificationTargetsDto.optional(),
 });
 
 export const JobsQueryDto = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotificationTargetsDto } from '@app/execution';
 import { pagingSchema, zBool, zCsv, zInt, zJson, zNumber } from '@app/rest';
 
 /** The task types the product documents; only ExecuteNotebook runs here, the others are refused by name. */
@@ -24,6 +25,9 @@ export const TaskParametersDto = zJson(
     .passthrough(),
 );
 
+const retries = zInt.pipe(z.number().min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'));
+const retryDelay = zInt.pipe(z.number().min(0, 'must be 0 or more seconds').max(86400, 'must be at most 86400 seconds'));
+
 const common = {
   title: z.string().min(1).max(256),
   type: z.string().min(1),
@@ -40,6 +44,10 @@ const common = {
   month: zCronField,
   dayOfWeek: zCronField,
   timeZone: z.string().min(1),
+  // Ours, beside the product's fields.
+  maxRetries: retries,
+  retryDelaySeconds: retryDelay,
+  notifications: NotificationTargetsDto.nullable(),
 };
 
 export const CreateTaskDto = z.object({
@@ -53,6 +61,9 @@ export const CreateTaskDto = z.object({
   maxOccurences: common.maxOccurences.optional(),
   second: common.second.optional(),
   timeZone: common.timeZone.optional(),
+  maxRetries: common.maxRetries.optional(),
+  retryDelaySeconds: common.retryDelaySeconds.optional(),
+  notifications: common.notifications.optional(),
 });
 
 export const UpdateTaskDto = z
@@ -70,5 +81,11 @@ export const ListRunsDto = pagingSchema.extend({
   num: zInt.pipe(z.number().min(0).max(10000)).optional().default(100),
 });
 
+/** Run now: the task's parameters, with any of these overriding them (`notebookParameters` key by key). */
+export const RunTaskDto = z.object({
+  parameters: TaskParametersDto.optional(),
+});
+
+export type RunTask = z.infer<typeof RunTaskDto>;
 export type CreateTask = z.infer<typeof CreateTaskDto>;
 export type UpdateTask = z.infer<typeof UpdateTaskDto>;

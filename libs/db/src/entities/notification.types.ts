@@ -1,0 +1,28 @@
+/** What a notification is about. */
+export type NotificationEvent = 'failure' | 'success' | 'disabled' | 'recovery';
+
+/** Who is told of each event: e-mail addresses and/or http(s) URLs. A list given replaces the site's default for it. */
+export interface NotificationTargets {
+  onFailure?: string[];
+  onSuccess?: string[];
+  onDisabled?: string[];
+  onRecovery?: string[];
+}
+
+/** One recipient of the last notification; URLs are shown without their path (it often holds a token). */
+export interface NotificationSent {
+  via: 'email' | 'url';
+  to: string;
+  status: 'sent' | 'failed' | 'queued' | 'skipped';
+  detail?: string;
+  deliveryId?: string;
+}
+
+/** The task's last notification, for its owner to see whether anyone was told. */
+export interface NotificationStatus {
+  at: number;
+  events: NotificationEvent[];
+  taskRunId: string;
+  jobId: string | null;
+  sent: NotificationSent[];
+}
