@@ -11,6 +11,7 @@ import { RunProcessor } from './run.processor';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
+import { ServerRootController } from './server-root.controller';
 import { SystemController } from './system.controller';
 import { SystemPropertiesService } from './system-properties.service';
 import { WarmPool } from './warm-pool';
@@ -26,7 +27,7 @@ export class ExecutionModule {}
 /** The admin API of runs: executeNotebook, jobs, properties, machines. */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
-  controllers: [NotebooksAdminController, JobsController, SystemController],
+  controllers: [NotebooksAdminController, JobsController, SystemController, ServerRootController],
 })
 export class ExecutionHttpModule {}
 

@@ -1,9 +1,8 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, PublicUrl } from '@app/rest';
 import { JobsQueryDto } from './dto/execute-notebook.dto';
 import { jobView } from './job.view';
 import { RunsService } from './runs.service';
@@ -15,13 +14,11 @@ const SNAPSHOT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline' dat
 export class JobsController {
   constructor(
     private readonly runs: RunsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
-  async list(@CurrentUser() p: Principal, @Params(JobsQueryDto) q: z.infer<typeof JobsQueryDto>) {
+  async list(@CurrentUser() p: Principal, @Params(JobsQueryDto) q: z.infer<typeof JobsQueryDto>, @PublicUrl() base: string) {
     const { rows, total } = await this.runs.list(p, q.num, q.sortByDate);
-    const base = this.config.http.publicUrl;
     return {
       asyncJobs: rows.map((r) =>
         q.detail ? jobView(r, base) : { jobId: r.id, startTime: (r.startedAt ?? r.submittedAt).getTime(), type: 'executeNotebook', username: r.username, status: r.status },
@@ -38,8 +35,8 @@ export class JobsController {
   }
 
   @Get(':jobId')
-  async get(@CurrentUser() p: Principal, @Param('jobId') id: string) {
-    return jobView(await this.runs.getVisible(p, id), this.config.http.publicUrl);
+  async get(@CurrentUser() p: Principal, @Param('jobId') id: string, @PublicUrl() base: string) {
+    return jobView(await this.runs.getVisible(p, id), base);
   }
 
   /** GET or POST, as the product accepts both. */

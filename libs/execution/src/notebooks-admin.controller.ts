@@ -1,9 +1,8 @@
-import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, isAdmin, Principal, requirePrivilege } from '@app/identity';
 import { ItemsService } from '@app/notebooks';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, PublicUrl } from '@app/rest';
 import { ExecuteNotebookDto } from './dto/execute-notebook.dto';
 import { RunsService } from './runs.service';
 
@@ -12,13 +11,12 @@ export class NotebooksAdminController {
   constructor(
     private readonly runs: RunsService,
     private readonly items: ItemsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Queues a run and answers at once; clients poll `jobUrl`. Administrators run any notebook, authors their own. */
   @Post('executeNotebook')
   @HttpCode(200)
-  async execute(@CurrentUser() p: Principal, @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>) {
+  async execute(@CurrentUser() p: Principal, @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>, @PublicUrl() base: string) {
     requirePrivilege(p, 'createNotebooks');
     const item = await this.items.findById(dto.itemId);
     if (!item || (!isAdmin(p) && item.ownerId !== p.id)) {
@@ -34,6 +32,6 @@ export class NotebooksAdminController {
       saveInjectedParameters: dto.saveInjectedParameters,
       timeoutMinutes: dto.executionTimeoutInMinutes,
     });
-    return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
+    return { status: 'success', jobId: run.id, jobUrl: `${base}/arcgis/admin/system/jobs/${run.id}` };
   }
 }

@@ -32,7 +32,8 @@ export class SystemController {
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Params(UpdatePropertiesDto) dto: z.infer<typeof UpdatePropertiesDto>) {
     requireAdmin(p);
-    return this.props.update(dto.properties);
+    // `status` is what the ArcGIS API for Python checks; the properties follow for everyone else.
+    return { status: 'success', ...(await this.props.update(dto.properties)) };
   }
 
   @Get('machines')
@@ -42,12 +43,17 @@ export class SystemController {
     return { machines: nodes.map((n) => this.view(n)) };
   }
 
-  @Get('machines/:name/status')
-  async status(@CurrentUser() p: Principal, @Param('name') name: string) {
+  @Get('machines/:name')
+  async machine(@CurrentUser() p: Principal, @Param('name') name: string) {
     requireAdmin(p);
     const n = await this.ds.manager.findOneBy(WorkerNodeEntity, { name });
     if (!n) throw DomainError.notFound('Machine', name);
     return this.view(n);
+  }
+
+  @Get('machines/:name/status')
+  status(@CurrentUser() p: Principal, @Param('name') name: string) {
+    return this.machine(p, name);
   }
 
   private view(n: WorkerNodeEntity) {

@@ -6,6 +6,7 @@ import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { GroupsService } from './groups.service';
 import { PortalController } from './portal.controller';
+import { PortalInfoController } from './portal-info.controller';
 import { TokensService } from './tokens.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -20,7 +21,7 @@ export class IdentityModule {}
 
 @Module({
   imports: [IdentityModule],
-  controllers: [AuthController, PortalController, UsersController, GroupsController],
+  controllers: [AuthController, PortalController, PortalInfoController, UsersController, GroupsController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityHttpModule {}
