@@ -4,6 +4,8 @@ import {
   GroupMemberEntity,
   ItemEntity,
   ItemShareEntity,
+  OAuthGrantEntity,
+  OAuthSessionEntity,
   RunArtifactEntity,
   RunEntity,
   SystemPropertyEntity,
@@ -17,6 +19,7 @@ import { TaskEntity, TaskRunEntity } from './entities/task.entity';
 import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
 import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
+import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -46,5 +49,7 @@ export const ENTITIES = [
   WebhookEventMarkEntity,
   WebhookSettingsEntity,
   WebhookReceiverEntity,
+  OAuthGrantEntity,
+  OAuthSessionEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000];

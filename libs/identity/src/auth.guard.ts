@@ -2,6 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError } from '@app/rest';
+import { Clock } from '@app/clock';
+import { OAuthRepository } from './oauth/oauth.repository';
 import { IS_PUBLIC, toPrincipal } from './principal';
 import { TokensService } from './tokens.service';
 import { UsersRepository } from './users.repository';
@@ -13,6 +15,8 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     private readonly users: UsersRepository,
+    private readonly sessions: OAuthRepository,
+    private readonly clock: Clock,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -25,7 +29,11 @@ export class AuthGuard implements CanActivate {
     // Re-read the user so disabled or deleted users' tokens stop working at once.
     const user = await this.users.findById(claims.sub);
     if (!user || user.disabled) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
-    req.principal = toPrincipal(user);
+    // A token from an OAuth2 sign-in ends with its session (signout, revokeToken).
+    if (claims.sid && !(await this.sessions.isLive(claims.sid, this.clock.now()))) {
+      throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
+    }
+    req.principal = { ...toPrincipal(user), ...(claims.sid ? { sessionId: claims.sid } : {}) };
     return true;
   }
 }

@@ -9,6 +9,8 @@ export interface Principal {
   username: string;
   role: Role;
   privileges: Privilege[];
+  /** The OAuth2 session the request's token belongs to, if it came from an OAuth2 sign-in. */
+  sessionId?: string;
 }
 
 export const isAdmin = (p: Principal) => p.role === 'org_admin';

@@ -8,6 +8,8 @@ export interface TokenClaims {
   username: string;
   /** Why the token was minted: `signin`, or `webhook` for tokens handed to webhook-triggered runs. */
   purpose: 'signin' | 'webhook';
+  /** The OAuth2 session the token was minted in: revoking the session ends the token. */
+  sid?: string;
 }
 
 /** Signed, expiring tokens (HS256 JWTs). Validity of the user behind a token is checked per request by the guard. */
@@ -36,7 +38,7 @@ export class TokensService {
     try {
       const nowSec = Math.floor(this.clock.nowMs() / 1000);
       const c = this.jwt.verify<TokenClaims & { exp: number }>(token, { ignoreExpiration: true });
-      return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose } : null;
+      return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose, ...(c.sid ? { sid: c.sid } : {}) } : null;
     } catch {
       return null;
     }
