@@ -185,4 +185,106 @@ describe('ArcGIS API for Python flows (replayed)', () => {
       expectError(await post('/sharing/rest/oauth2/token', { grant_type: 'refresh_token', refresh_token: b.refresh_token, client_id: 'arcgispro' }), 400);
     });
   });
+
+  describe('use_gen_token=True: the rest of a session, request by request', () => {
+    let token: string;
+    let itemId: string;
+    let groupId: string;
+
+    it('#5 generateToken with referer=http&client=referer', async () => {
+      const t = ok(await post('/sharing/rest/generateToken', { username: USER, password: PASSWORD, client: 'referer', referer: 'http', expiration: '60' }));
+      expect(t).toEqual(expect.objectContaining({ token: expect.any(String), expires: expect.any(Number) }));
+      token = t.token;
+    });
+
+    it('#11-#16 POSTs the reads of portals/self, its user, the root and /portaladmin', async () => {
+      const self = ok(await post('/sharing/rest/portals/self', {}, token));
+      expect(self).toEqual(expect.objectContaining({ id: expect.any(String), isPortal: true, user: expect.objectContaining({ username: USER }) }));
+      expect(ok(await post(`/sharing/rest/community/users/${USER}`, {}, token))).toEqual(expect.objectContaining({ username: USER, role: 'org_admin' }));
+      expect(ok(await post('/sharing/rest/', {}, token)).currentVersion).toMatch(/^\d+(\.\d+)+$/);
+      expect(ok(await get('/portaladmin', {}, token))).toEqual(expect.any(Object));
+    });
+
+    it('#17-#20 addItem (multipart), then POSTs content/items/{id} and GETs its data', async () => {
+      const res = await request(tls.url)
+        .post(`/sharing/rest/content/users/${USER}/addItem`)
+        .ca(cert.cert)
+        .set('X-Esri-Authorization', `Bearer ${token}`)
+        .field('f', 'json')
+        .field('type', 'Notebook')
+        .field('title', 'Py notebook')
+        .field('tags', 'python,flows')
+        .attach('file', Buffer.from(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] })), 'nb.ipynb');
+      itemId = ok(res).id;
+      expect(ok(await post(`/sharing/rest/content/items/${itemId}`, {}, token))).toEqual(expect.objectContaining({ id: itemId, owner: USER }));
+      expect(ok(await get(`/sharing/rest/content/items/${itemId}/data`, {}, token)).nbformat).toBe(4);
+    });
+
+    it('#21-#23 createGroup with its many fields, then POSTs //community/groups/{id}/users and the group', async () => {
+      const created = ok(
+        await post('/sharing/rest/community/createGroup', {
+          MAX_FILE_SIZE: '1024', access: 'org', autoJoin: 'False', capabilities: '', displaySettings: '{}', isOpenData: 'False', isViewOnly: 'False',
+          isinvitationOnly: 'False', leavingDisallowed: 'False', sortField: 'title', sortOrder: 'asc', tags: 'py', title: 'Py group',
+        }, token),
+      );
+      groupId = created.group.id;
+      expect(ok(await post(`/sharing/rest//community/groups/${groupId}/users`, {}, token))).toEqual({ owner: USER, admins: [USER], users: [] });
+      expect(ok(await post(`/sharing/rest/community/groups/${groupId}`, {}, token))).toEqual(expect.objectContaining({ id: groupId, title: 'Py group' }));
+    });
+
+    it('#24-#25 shareItems (groups starting with an empty entry, everyone, account), then the item with its sharing', async () => {
+      const res = ok(await post(`/sharing/rest/content/users/${USER}/shareItems`, { items: itemId, groups: `,${groupId}`, everyone: 'false', account: 'true', confirmItemControl: 'false' }, token));
+      expect(res).toEqual({ results: [{ itemId, success: true, notSharedWith: [] }] });
+      const owned = ok(await get(`/sharing/rest/content/users/${USER}/items/${itemId}`, {}, token));
+      expect(owned).toEqual({ item: expect.objectContaining({ id: itemId, access: 'org' }), sharing: { access: 'org', groups: [groupId] } });
+      expect((await eventsOf(h, 'item', 'share', itemId)).map((e) => e.properties)).toEqual([{ sharedToGroups: ['Organization', groupId] }]);
+      expect((await eventsOf(h, 'group', 'itemShare', groupId)).map((e) => e.properties)).toEqual([{ sharedItems: [{ itemId, itemType: 'Notebook' }] }]);
+    });
+
+    it('#26-#27 POSTs search and community/users', async () => {
+      const found = ok(await post('/sharing/rest/search', { q: `id:${itemId}`, start: '1', num: '100', sortField: 'title', sortOrder: 'asc' }, token));
+      expect(found).toEqual(expect.objectContaining({ total: 1, start: 1, nextStart: -1, results: [expect.objectContaining({ id: itemId })] }));
+      const users = ok(await post('/sharing/rest/community/users', { q: `username:${USER}`, excludeSystemUsers: 'True', start: '1', num: '100', sortField: 'username', sortOrder: 'asc' }, token));
+      expect(users.results.map((u: { username: string }) => u.username)).toEqual([USER]);
+    });
+
+    it('#28-#30 createUser, addUsers, then the owner-less share of another owner\'s item', async () => {
+      ok(await post('/portaladmin/security/users/createUser', { username: 'pyother', password: 'pyother-password', email: 'o@example.org', firstname: 'O', lastname: 'Ther', provider: 'arcgis', role: 'org_user', userLicenseTypeId: 'creatorUT' }, token));
+      expect(ok(await post(`/sharing/rest/community/groups/${groupId}/addUsers`, { users: 'pyother' }, token))).toEqual({ notAdded: [] });
+      const other = await h.token('pyother', 'pyother-password');
+      const theirs = ok(await request(tls.url).post('/sharing/rest/content/users/pyother/addItem').ca(cert.cert).set('X-Esri-Authorization', `Bearer ${other}`).type('form').send({ type: 'Notebook', title: 'Theirs', text: JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }) })).id;
+      expect(ok(await post(`/sharing/rest/content/items/${theirs}/share`, { groups: groupId, everyone: 'false', account: 'false' }, token))).toEqual({ notSharedWith: [], itemId: theirs });
+      expect(ok(await post(`/sharing/rest/content/items/${theirs}/unshare`, { groups: groupId }, token))).toEqual({ notUnsharedFrom: [], itemId: theirs });
+      expect(await eventsOf(h, 'group', 'itemUnshare', groupId)).toHaveLength(1);
+    });
+
+    it('#32-#34 discovers the Notebook Server and reads its admin root and info at adminUrl + /admin', async () => {
+      const { servers } = ok(await post('/sharing/rest/portals/self/servers', {}, token));
+      const nb = servers.find((s: { serverFunction: string }) => s.serverFunction === 'NotebookServer');
+      expect(nb).toEqual(expect.objectContaining({ serverType: 'ArcGIS', url: `${tls.url}/arcgis`, adminUrl: `${tls.url}/arcgis` }));
+      const adminPath = `${new URL(nb.adminUrl).pathname}/admin`;
+      expect(ok(await get(adminPath, {}, token))).toEqual(expect.objectContaining({ version: expect.stringMatching(/^\d+(\.\d+)+$/), resources: expect.any(Array) }));
+      expect(ok(await get(`${adminPath}/info`, {}, token))).toEqual(expect.objectContaining({ currentVersion: expect.any(String) }));
+    });
+
+    it('#35-#36 executeNotebook with Python-encoded values, then the job at jobUrl', async () => {
+      const res = ok(await post('/arcgis/admin/notebooks/executeNotebook', { itemId, notebookParameters: JSON.stringify({ city: 'Oslo' }), saveInjectedParameters: 'False', updatePortalItem: 'False' }, token));
+      expect(res).toEqual({ status: 'success', jobId: expect.any(String), jobUrl: `${tls.url}/arcgis/admin/system/jobs/${res.jobId}` });
+      expect(ok(await get(new URL(res.jobUrl).pathname, {}, token)).status).toEqual(expect.any(String));
+    });
+
+    it('#37-#38 reads the properties and updates them: the answer has status success', async () => {
+      const props = ok(await get('/arcgis/admin/system/properties', {}, token));
+      expect(props.maxExecuteNotebookContainersPerNode).toEqual(expect.any(Number));
+      const res = ok(await post('/arcgis/admin/system/properties/update', { properties: JSON.stringify({ maxExecuteNotebookContainersPerNode: 4 }) }, token));
+      expect(res.status).toBe('success');
+      expect(ok(await get('/arcgis/admin/system/properties', {}, token)).maxExecuteNotebookContainersPerNode).toBe(4);
+    });
+
+    it('#64-#65 deletes the group and reads purchases at //portals/self/purchases', async () => {
+      expect(ok(await post('/sharing/rest//portals/self/purchases', {}, token))).toEqual({ purchases: [] });
+      const empty = ok(await post('/sharing/rest/community/createGroup', { title: 'Py empty', access: 'private' }, token)).group.id;
+      expect(ok(await post(`/sharing/rest/community/groups/${empty}/delete`, {}, token))).toEqual({ success: true, groupId: empty });
+    });
+  });
 });

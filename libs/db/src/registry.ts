@@ -20,6 +20,7 @@ import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
 import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
+import { Search1764090000001 } from './migrations/1764090000001-Search';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -52,4 +53,4 @@ export const ENTITIES = [
   OAuthGrantEntity,
   OAuthSessionEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001];

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { DomainError } from '@app/rest';
 import { Clock } from '@app/clock';
 import { OAuthRepository } from './oauth/oauth.repository';
-import { IS_PUBLIC, toPrincipal } from './principal';
+import { IS_OPTIONAL_AUTH, IS_PUBLIC, toPrincipal } from './principal';
 import { TokensService } from './tokens.service';
 import { UsersRepository } from './users.repository';
 
@@ -23,6 +23,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: unknown }>();
     const token = tokenOf(req);
+    if (!token && this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, [ctx.getHandler(), ctx.getClass()])) return true;
     if (!token) throw new DomainError('token_required', 'TOKEN_REQUIRED', 'Token Required');
     const claims = this.tokens.verify(token);
     if (!claims) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');

@@ -10,6 +10,7 @@ import { OAuthRepository } from './oauth/oauth.repository';
 import { OAuthService } from './oauth/oauth.service';
 import { PortalController } from './portal.controller';
 import { PortalInfoController } from './portal-info.controller';
+import { CommunitySearchController } from './search/community-search.controller';
 import { TokensService } from './tokens.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -24,7 +25,7 @@ export class IdentityModule {}
 
 @Module({
   imports: [IdentityModule],
-  controllers: [AuthController, PortalController, PortalInfoController, OAuthController, UsersController, GroupsController],
+  controllers: [AuthController, PortalController, PortalInfoController, OAuthController, UsersController, GroupsController, CommunitySearchController],
   providers: [OAuthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityHttpModule {}

@@ -5,3 +5,4 @@ export * from './rest-exception.filter';
 export * from './public-url';
 export * from './rest-routing';
 export * from './version';
+export * from './search';

@@ -19,6 +19,11 @@ describe('parameter parsing', () => {
     });
   });
 
+  it("reads Python's True/False as booleans", () => {
+    expect(parseParams(schema, { flag: 'True' })).toEqual({ flag: true });
+    expect(parseParams(schema, { flag: 'False' })).toEqual({ flag: false });
+  });
+
   it('accepts the same values from a JSON body', () => {
     expect(parseParams(schema, { flag: true, n: 3, cfg: { a: 2 }, list: ['z'] })).toEqual({
       flag: true,

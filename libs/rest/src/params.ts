@@ -25,9 +25,9 @@ export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 
-/** `true`/`false` as a boolean or the strings forms send. */
+/** `true`/`false` as a boolean or the strings forms send (the ArcGIS API for Python may send `True`/`False`). */
 export const zBool = z.preprocess(
-  (v) => (v === 'true' ? true : v === 'false' ? false : emptyToUndefined(v)),
+  (v) => (v === 'true' || v === 'True' ? true : v === 'false' || v === 'False' ? false : emptyToUndefined(v)),
   z.boolean({ invalid_type_error: 'must be true or false' }),
 );
 
