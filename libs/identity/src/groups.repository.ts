@@ -13,7 +13,7 @@ import { GROUP_SORT, groupSearchSpec } from './search/community-search';
 export function groupReadableSql(p: Principal | null, params: SqlParams): string {
   if (p && isAdmin(p)) return 'TRUE';
   if (!p) return `g.access = 'public'`;
-  return `(g.access IN ('org', 'public') OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND gm.user_id = ${params.add(p.id)}))`;
+  return `(g.access IN ('org', 'public') OR g.id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = ${params.add(p.id)}))`;
 }
 
 @Injectable()

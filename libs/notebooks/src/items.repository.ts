@@ -15,8 +15,9 @@ export function readableSql(p: Principal | null, params: SqlParams): string {
   if (p && isAdmin(p)) return 'TRUE';
   if (!p) return `i.access = 'public'`;
   const me = params.add(p.id);
-  return `(i.owner_id = ${me} OR i.access IN ('org', 'public') OR EXISTS (
-    SELECT 1 FROM item_group_shares s JOIN group_members gm ON gm.group_id = s.group_id WHERE s.item_id = i.id AND gm.user_id = ${me}))`;
+  // not correlated: Postgres computes the shared ids once per query, not once per row
+  return `(i.owner_id = ${me} OR i.access IN ('org', 'public') OR i.id IN (
+    SELECT s.item_id FROM item_group_shares s JOIN group_members gm ON gm.group_id = s.group_id WHERE gm.user_id = ${me}))`;
 }
 
 @Injectable()

@@ -1,10 +1,10 @@
-import { arrayHasTerm, constantTerm, containsTerm, equalsTerm, SearchSpec } from '@app/rest';
+import { arrayHasTerm, constantTerm, containsTerm, equalsTerm, idTerm, SearchSpec } from '@app/rest';
 
 /** Fields of `community/users`, over `users u`; bare words look in username and full name. */
 export function userSearchSpec(orgId: string): SearchSpec {
   const org = constantTerm(orgId);
   return {
-    bare: containsTerm(`lower(u.username || ' ' || u.full_name)`),
+    bare: containsTerm('u.search_text'),
     fields: {
       username: equalsTerm('u.username'),
       fullname: containsTerm('lower(u.full_name)'),
@@ -28,12 +28,12 @@ export const USER_SORT: Record<string, string> = {
 export function groupSearchSpec(orgId: string): SearchSpec {
   const org = constantTerm(orgId);
   return {
-    bare: containsTerm('nba_search_text(g.title, g.tags, g.snippet)'),
+    bare: containsTerm('g.search_text'),
     fields: {
-      id: equalsTerm('g.id'),
+      id: idTerm('g.id'),
       title: containsTerm('lower(g.title)'),
       owner: equalsTerm('u.username'),
-      tags: arrayHasTerm('g.tags'),
+      tags: arrayHasTerm('g.tags_lower'),
       snippet: containsTerm('lower(g.snippet)'),
       description: containsTerm('lower(g.description)'),
       access: equalsTerm('g.access'),

@@ -1,4 +1,4 @@
-import { arrayHasTerm, constantTerm, containsTerm, equalsTerm, SearchSpec, TermSql } from '@app/rest';
+import { arrayHasTerm, constantTerm, containsTerm, equalsTerm, idTerm, SearchSpec, TermSql } from '@app/rest';
 import { TYPE_KEYWORDS } from '../item.view';
 
 /** `typekeywords:Python`: the types whose keywords match (typeKeywords are derived from the type). */
@@ -11,25 +11,25 @@ const typeKeywordTerm: TermSql = (value, _phrase, p) => {
 
 /**
  * The fields of item search, over `items i JOIN users u ON u.id = i.owner_id`. Bare words look in title, tags
- * and snippet through `nba_search_text` (trigram-indexed, see the Search migration).
+ * and snippet (`search_text`, a stored lowercase column with a trigram index: see the Search migration).
  */
 export function itemSearchSpec(orgId: string): SearchSpec {
   const org = constantTerm(orgId);
   return {
-    bare: containsTerm('nba_search_text(i.title, i.tags, i.snippet)'),
+    bare: containsTerm('i.search_text'),
     fields: {
       title: containsTerm('lower(i.title)'),
       owner: equalsTerm('u.username'),
       type: equalsTerm('i.type'),
       typekeywords: typeKeywordTerm,
-      tags: arrayHasTerm('i.tags'),
+      tags: arrayHasTerm('i.tags_lower'),
       snippet: containsTerm('lower(i.snippet)'),
       description: containsTerm('lower(i.description)'),
-      id: equalsTerm('i.id'),
+      id: idTerm('i.id'),
       orgid: org,
       accountid: org,
       access: equalsTerm('i.access'),
-      group: (value, _phrase, p) => `EXISTS (SELECT 1 FROM item_group_shares gs WHERE gs.item_id = i.id AND gs.group_id = ${p.add(value.toLowerCase())})`,
+      group: (value, _phrase, p) => `i.id IN (SELECT gs.item_id FROM item_group_shares gs WHERE gs.group_id = ${p.add(value.toLowerCase())})`,
     },
   };
 }

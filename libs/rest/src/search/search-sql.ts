@@ -33,9 +33,14 @@ export const containsTerm = (column: string): TermSql => (value, phrase, p) => `
 export const equalsTerm = (column: string): TermSql => (value, phrase, p) =>
   hasWildcard(value, phrase) ? `lower(${column}) LIKE ${p.add(toLike(value, phrase))}` : `lower(${column}) = ${p.add(value.toLowerCase())}`;
 
-/** One element of a text[] column equals the term, ignoring case. */
+/** An id column (lowercase hex): plain equality, so the primary key answers it. */
+export const idTerm = (column: string): TermSql => (value, _phrase, p) => `${column} = ${p.add(value.toLowerCase())}`;
+
+/** One element of a lowercase text[] column equals the term (array containment, GIN-indexed), or matches its wildcards. */
 export const arrayHasTerm = (column: string): TermSql => (value, phrase, p) =>
-  `EXISTS (SELECT 1 FROM unnest(${column}) AS e(v) WHERE lower(e.v) ${hasWildcard(value, phrase) ? 'LIKE' : '='} ${p.add(hasWildcard(value, phrase) ? toLike(value, phrase) : value.toLowerCase())})`;
+  hasWildcard(value, phrase)
+    ? `EXISTS (SELECT 1 FROM unnest(${column}) AS e(v) WHERE e.v LIKE ${p.add(toLike(value, phrase))})`
+    : `${column} @> ARRAY[${p.add(value.toLowerCase())}]::text[]`;
 
 /** A term that is true for one constant value (the organization's id) and false for any other. */
 export const constantTerm = (actual: string): TermSql => (value) => (value.toLowerCase() === actual.toLowerCase() ? 'TRUE' : 'FALSE');
