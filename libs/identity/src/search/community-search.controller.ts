@@ -7,8 +7,8 @@ import { CurrentUser, CurrentUserOrNull, isAdmin, OptionalAuth, Principal } from
 import { userView } from '../user.view';
 import { UsersRepository } from '../users.repository';
 
-/** `community/users` and `community/groups` searches, in the same shape as item search. */
-@Controller('sharing/rest/community')
+/** `community/users` (and the organization's `portals/self/users/search`) and `community/groups` searches. */
+@Controller('sharing/rest')
 export class CommunitySearchController {
   constructor(
     private readonly users: UsersRepository,
@@ -17,7 +17,7 @@ export class CommunitySearchController {
   ) {}
 
   /** Members of the organization see each other; e-mail and privileges only administrators and the user. */
-  @Get('users')
+  @Get(['community/users', 'portals/self/users/search'])
   async searchUsers(@CurrentUser() p: Principal, @Params(SearchDto) q: SearchParams) {
     const { total, rows } = await this.users.search(q, this.config.org.id);
     const results = rows.map((u) => {
@@ -28,7 +28,7 @@ export class CommunitySearchController {
   }
 
   @OptionalAuth()
-  @Get('groups')
+  @Get('community/groups')
   async searchGroups(@CurrentUserOrNull() p: Principal | null, @Params(SearchDto) q: SearchParams) {
     const { total, rows } = await this.groups.search(p, q);
     return searchPage(q, total, rows.map((r) => groupView(r.group, r.owner, this.config.org.id)));
