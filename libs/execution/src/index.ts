@@ -2,6 +2,7 @@ export * from './containers.service';
 export * from './execution.module';
 export * from './job.view';
 export * from './notebook-output';
+export * from './notebook-parameters';
 export * from './python-literal';
 export * from './run-hooks';
 export * from './run-queue';

@@ -1,20 +1,14 @@
 import { z } from 'zod';
 import { zBool, zJson, zNumber } from '@app/rest';
+import { NOTEBOOK_PARAMETERS_FORMS, readNotebookParameters } from '../notebook-parameters';
 
-/** `notebookParameters` arrives as a JSON object, or as a JSON string of one (sometimes twice encoded). */
-export const zNotebookParameters = zJson(
-  z.preprocess(
-    (v) => {
-      if (typeof v !== 'string') return v;
-      try {
-        return JSON.parse(v);
-      } catch {
-        return v;
-      }
-    },
-    z.record(z.unknown(), { invalid_type_error: 'must be a JSON object of parameter names to values' }),
-  ),
-);
+/** `notebookParameters` in any of its accepted forms (see notebook-parameters.ts), read as one object. */
+export const zNotebookParameters = z.unknown().transform((v, ctx) => {
+  if (v === undefined || v === '' || v === null) return undefined;
+  const parsed = readNotebookParameters(v);
+  if (!parsed) ctx.addIssue({ code: z.ZodIssueCode.custom, message: NOTEBOOK_PARAMETERS_FORMS });
+  return parsed ?? z.NEVER;
+});
 
 export const ExecuteNotebookDto = z.object({
   itemId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be a 32-character item id'),

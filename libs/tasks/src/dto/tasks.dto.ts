@@ -10,15 +10,34 @@ const zCronField = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), 
 const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds'));
 const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1'));
 
+const TASK_PARAMETER_KEYS = ['updatePortalItem', 'saveInjectedParameters', 'notebookParameters', 'executionTimeoutInMinutes'];
+
+/**
+ * A task's `parameters`. A flat object of notebook parameters (`{"city":"Oslo"}`, as scripts send it) is read as
+ * `notebookParameters`; mixing such keys with a `notebookParameters` is refused rather than silently dropped.
+ */
 export const TaskParametersDto = zJson(
   z
     .object({
       updatePortalItem: zBool.optional(),
       saveInjectedParameters: zBool.optional(),
-      notebookParameters: z.union([z.string(), z.record(z.unknown())]).optional(),
+      notebookParameters: z.union([z.string(), z.record(z.unknown()), z.array(z.unknown())]).optional(),
       executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
     })
-    .passthrough(),
+    .passthrough()
+    .transform((p, ctx) => {
+      const extra = Object.keys(p).filter((k) => !TASK_PARAMETER_KEYS.includes(k));
+      if (!extra.length) return p;
+      if (p.notebookParameters !== undefined) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `unknown keys ${extra.map((k) => `'${k.slice(0, 64)}'`).join(', ')}: put notebook parameters inside notebookParameters`,
+        });
+        return z.NEVER;
+      }
+      const known = Object.fromEntries(Object.entries(p).filter(([k]) => TASK_PARAMETER_KEYS.includes(k)));
+      return { ...known, notebookParameters: Object.fromEntries(extra.map((k) => [k, (p as Record<string, unknown>)[k]])) };
+    }),
 );
 
 const common = {
