@@ -21,6 +21,7 @@ import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobList
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
 import { Search1764090000001 } from './migrations/1764090000001-Search';
+import { PublisherRole1764090000002 } from './migrations/1764090000002-PublisherRole';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -53,4 +54,4 @@ export const ENTITIES = [
   OAuthGrantEntity,
   OAuthSessionEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002];

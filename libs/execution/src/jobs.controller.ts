@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { CurrentUser, Principal } from '@app/identity';
-import { DomainError, Params, PublicUrl } from '@app/rest';
+import { DomainError, page, Params, PublicUrl } from '@app/rest';
 import { JobsQueryDto } from './dto/execute-notebook.dto';
 import { jobView } from './job.view';
 import { RunsService } from './runs.service';
@@ -18,8 +18,9 @@ export class JobsController {
 
   @Get()
   async list(@CurrentUser() p: Principal, @Params(JobsQueryDto) q: z.infer<typeof JobsQueryDto>, @PublicUrl() base: string) {
-    const { rows, total } = await this.runs.list(p, q.num, q.sortByDate);
+    const { rows, total } = await this.runs.list(p, q.num, q.sortByDate, q.start);
     return {
+      ...page({ total, rows }, q.start, q.num),
       asyncJobs: rows.map((r) =>
         q.detail ? jobView(r, base) : { jobId: r.id, startTime: (r.startedAt ?? r.submittedAt).getTime(), type: 'executeNotebook', username: r.username, status: r.status },
       ),

@@ -13,6 +13,7 @@ import { UsersRepository } from './users.repository';
 
 const DEFAULT_PRIVILEGES: Record<Role, Privilege[]> = {
   org_admin: [...PRIVILEGES],
+  org_publisher: ['createNotebooks', 'scheduleNotebooks'],
   org_user: ['createNotebooks', 'scheduleNotebooks'],
 };
 

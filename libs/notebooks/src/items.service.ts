@@ -9,6 +9,7 @@ import { DomainError, SearchParams } from '@app/rest';
 import { AddItemDto, ShareItemDto, UpdateItemDto } from './dto/items.dto';
 import { ItemsRepository } from './items.repository';
 import { parseNotebook } from './nbformat';
+import { upgradeFromV3 } from './nbformat-v3';
 
 export const NOTEBOOK_TYPE = 'Notebook';
 
@@ -220,13 +221,14 @@ export class ItemsService {
     return owner;
   }
 
-  /** Checks size and nbformat; undefined means "no content given". */
+  /** Checks size and nbformat (nbformat 3 is upgraded to 4 and stored so); undefined means "no content given". */
   private validContent(text: string | undefined): string | undefined {
     if (text === undefined) return undefined;
     const bytes = Buffer.byteLength(text);
     if (bytes > this.config.limits.maxNotebookBytes) {
       throw new DomainError('too_large', 'NOTEBOOK_TOO_LARGE', `The notebook is ${bytes} bytes; the limit is ${this.config.limits.maxNotebookBytes}.`);
     }
+    text = upgradedText(text);
     const { problems } = parseNotebook(text);
     if (problems.length) {
       throw DomainError.invalid('INVALID_NOTEBOOK', `The content is not an nbformat v4 notebook: ${problems[0]}`, problems);
@@ -234,4 +236,16 @@ export class ItemsService {
     return text;
   }
 
+}
+
+/** The notebook text to store: nbformat 3 upgraded to 4, anything else as it came (byte for byte). */
+function upgradedText(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return text; // parseNotebook names the problem
+  }
+  const upgraded = upgradeFromV3(doc);
+  return upgraded === doc ? text : JSON.stringify(upgraded, null, 1);
 }

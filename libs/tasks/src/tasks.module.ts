@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ExecutionModule } from '@app/execution';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
+import { AdminTasksController } from './admin-tasks.controller';
 import { TaskScheduler } from './scheduler.service';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TasksController } from './tasks.controller';
@@ -23,6 +24,6 @@ export class TasksModule {}
 /** The tasks API of the sharing REST surface. */
 @Module({
   imports: [TasksModule, IdentityModule],
-  controllers: [TasksController],
+  controllers: [TasksController, AdminTasksController],
 })
 export class TasksHttpModule {}

@@ -10,7 +10,8 @@ export interface TaskRunRow extends TaskRunEntity {
 }
 
 export interface TaskFilter {
-  ownerId: string;
+  /** Absent: every owner's tasks (the administrators' site-wide list). */
+  ownerId?: string;
   itemId?: string;
   active?: boolean;
   types?: string[];

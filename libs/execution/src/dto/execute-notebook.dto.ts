@@ -21,6 +21,7 @@ export const ExecuteNotebookDto = z.object({
 export const JobsQueryDto = z.object({
   detail: zBool.optional().default(false),
   num: zNumber.pipe(z.number().int().min(1).max(10000)).optional().default(100),
+  start: zNumber.pipe(z.number().int().min(1)).optional().default(1),
   sortByDate: zBool.optional().default(true),
 });
 
