@@ -2,11 +2,21 @@ import { z } from 'zod';
 import { zBool, zJson, zNumber } from '@app/rest';
 import { NOTEBOOK_PARAMETERS_FORMS, readNotebookParameters } from '../notebook-parameters';
 
+const isJson = (v: unknown) => {
+  if (typeof v !== 'string') return true;
+  try {
+    JSON.parse(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** `notebookParameters` in any of its accepted forms (see notebook-parameters.ts), read as one object. */
 export const zNotebookParameters = z.unknown().transform((v, ctx) => {
   if (v === undefined || v === '' || v === null) return undefined;
   const parsed = readNotebookParameters(v);
-  if (!parsed) ctx.addIssue({ code: z.ZodIssueCode.custom, message: NOTEBOOK_PARAMETERS_FORMS });
+  if (!parsed) ctx.addIssue({ code: z.ZodIssueCode.custom, message: isJson(v) ? NOTEBOOK_PARAMETERS_FORMS : `must be valid JSON that ${NOTEBOOK_PARAMETERS_FORMS.replace(/^must be/, 'is')}` });
   return parsed ?? z.NEVER;
 });
 
