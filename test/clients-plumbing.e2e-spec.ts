@@ -60,6 +60,29 @@ describe('client plumbing', () => {
       expect(echoes(res.text)).toEqual([]);
     });
 
+    it('no error answer of any kind (400, 401, 403, 404, 405) quotes the query, over GET and POST', async () => {
+      const user = await h.user('echocheck');
+      const q = `token=tok3n-value&password=${SECRET}&sortOrder=${SECRET}&num=${SECRET}&f=json`;
+      const cases: Array<[string, string, string | undefined]> = [
+        ['get', `/sharing/rest/search?${q}`, admin],
+        ['get', `/sharing/rest/community/users?q=${SECRET}:x&${q}`, admin],
+        ['get', `/arcgis/admin/system/jobs/${'0'.repeat(32)}?${q}`, admin],
+        ['get', `/arcgis/admin/system/properties?${q}`, user],
+        ['get', `/sharing/rest/portals/self?${q}`, undefined],
+        ['post', `/sharing/rest/content/users/admin/items/${'0'.repeat(32)}/share?${q}`, admin],
+        ['post', `/sharing/rest/oauth2/token?${q}&grant_type=${SECRET}`, undefined],
+        ['get', `/sharing/rest/oauth2/authorize?${q}&client_id=${SECRET}&response_type=token&redirect_uri=${SECRET}`, undefined],
+        ['post', `/sharing/oauth2/signin?${q}&oauth_state=${SECRET}&username=admin`, undefined],
+        ['get', `/sharing/rest/generateToken?${q}&username=admin`, undefined],
+      ];
+      for (const [method, path, token] of cases) {
+        const r = method === 'get' ? h.http.get(path) : h.http.post(path).type('form').send({ password: SECRET });
+        const res = await (token ? r.set(bearer(token)) : r);
+        expect({ path, status: res.status >= 400 }).toEqual({ path, status: true });
+        expect({ path, echoes: echoes(res.text) }).toEqual({ path, echoes: [] });
+      }
+    });
+
     it('a wrong password or a bad token is refused without echoing either', async () => {
       const wrong = await h.http.post('/sharing/rest/generateToken').type('form').send({ username: 'admin', password: SECRET });
       expectError(wrong, 400);

@@ -43,6 +43,16 @@ describe('parameter parsing', () => {
     }
   });
 
+  it('never quotes the value it refuses', () => {
+    try {
+      parseParams(z.object({ order: z.enum(['asc', 'desc']) }), { order: 'secret-token-value' });
+      fail('expected an error');
+    } catch (e) {
+      expect((e as DomainError).details).toEqual(['order: must be one of asc, desc']);
+      expect((e as DomainError).message).not.toContain('secret-token-value');
+    }
+  });
+
   it('pages with nextStart -1 on the last page', () => {
     expect(page({ total: 25, rows: new Array(10) }, 1, 10)).toEqual({ total: 25, start: 1, num: 10, nextStart: 11 });
     expect(page({ total: 25, rows: new Array(5) }, 21, 10)).toEqual({ total: 25, start: 21, num: 10, nextStart: -1 });

@@ -19,8 +19,13 @@ const ParamsOf = createParamDecorator(({ schema }: { schema: ZodTypeAny }, ctx: 
 export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
+  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${messageOf(i)}`);
   throw DomainError.invalid('INVALID_PARAMETERS', `Invalid parameters: ${details.join('; ')}`, details);
+}
+
+/** zod's enum message quotes the value received, which may be anything a client sent: name the options only. */
+function messageOf(i: z.ZodIssue): string {
+  return i.code === z.ZodIssueCode.invalid_enum_value ? `must be one of ${i.options.map(String).join(', ')}` : i.message;
 }
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
