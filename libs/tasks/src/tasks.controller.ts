@@ -1,8 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { page, Params } from '@app/rest';
+import { page, Params, PublicUrl } from '@app/rest';
 import { CreateTaskDto, ListRunsDto, ListTasksDto, UpdateTaskDto } from './dto/tasks.dto';
 import { taskRunView, taskView } from './task.view';
 import { CronSchedule } from './cron-schedule';
@@ -16,7 +15,6 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private view(t: TaskEntity, username: string) {
@@ -81,14 +79,21 @@ export class TasksController {
     @Param('username') username: string,
     @Param('taskId') id: string,
     @Params(ListRunsDto) q: z.infer<typeof ListRunsDto>,
+    @PublicUrl() base: string,
   ) {
     const r = await this.tasks.runsOf(p, username, id, q.start, q.num);
-    return { ...page(r, q.start, q.num), runs: r.rows.map((row) => taskRunView(row, this.config.http.publicUrl)) };
+    return { ...page(r, q.start, q.num), runs: r.rows.map((row) => taskRunView(row, base)) };
   }
 
   @Get(':taskId/runs/:runId')
-  async run(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string, @Param('runId') runId: string) {
-    return taskRunView(await this.tasks.run(p, username, id, runId), this.config.http.publicUrl);
+  async run(
+    @CurrentUser() p: Principal,
+    @Param('username') username: string,
+    @Param('taskId') id: string,
+    @Param('runId') runId: string,
+    @PublicUrl() base: string,
+  ) {
+    return taskRunView(await this.tasks.run(p, username, id, runId), base);
   }
 
   @Post(':taskId/runs/:runId/delete')
