@@ -6,7 +6,7 @@ set -euo pipefail
 DIR="${1:-$(dirname "$0")/../.run/tls}"
 mkdir -p "$DIR"
 if ! command -v openssl >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
 fi
 if [ ! -s "$DIR/cert.pem" ] || [ ! -s "$DIR/key.pem" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -subj "/CN=localhost" \
