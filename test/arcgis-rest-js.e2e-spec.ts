@@ -13,6 +13,7 @@ import {
   reassignItem,
   removeGroupUsers,
   removeItem,
+  searchGroupContent,
   searchGroups,
   searchItems,
   searchUsers,
@@ -117,6 +118,7 @@ describe('ArcGIS REST JS against the server', () => {
     const shared = await shareItemWithGroup({ id: theirs.id, groupId, owner: 'jsuser', authentication: admin });
     expect(shared).toEqual(expect.objectContaining({ notSharedWith: [] }));
     expect((await searchItems({ q: `group:${groupId}`, authentication: user })).results.map((r) => r.id)).toEqual([theirs.id]);
+    expect((await searchGroupContent({ groupId, q: '*', authentication: user })).results.map((r) => r.id)).toEqual([theirs.id]);
   });
 
   it('searchItems, searchGroups, searchUsers', async () => {

@@ -82,9 +82,15 @@ export class ItemsRepository {
   }
 
   /** The portal search over items the caller may read; never loads more rows than one page. */
-  async search(p: Principal | null, q: SearchParams, orgId: string): Promise<{ total: number; rows: Array<{ item: ItemEntity; owner: string }> }> {
+  async search(
+    p: Principal | null,
+    q: SearchParams,
+    orgId: string,
+    groupId?: string,
+  ): Promise<{ total: number; rows: Array<{ item: ItemEntity; owner: string }> }> {
     const params = new SqlParams();
-    const where = `${searchSql(parseSearchQuery(q.q), itemSearchSpec(orgId), params)} AND ${readableSql(p, params)}`;
+    let where = `${searchSql(parseSearchQuery(q.q), itemSearchSpec(orgId), params)} AND ${readableSql(p, params)}`;
+    if (groupId) where += ` AND i.id IN (SELECT gs.item_id FROM item_group_shares gs WHERE gs.group_id = ${params.add(groupId)})`;
     const { total, rows: page } = await searchRows<{ id: string; owner: string }>((sql, v) => this.ds.query(sql, v), {
       select: 'i.id, u.username AS owner',
       from: `FROM items i JOIN users u ON u.id = i.owner_id WHERE ${where}`,

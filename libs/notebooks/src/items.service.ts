@@ -204,8 +204,9 @@ export class ItemsService {
     return this.items.isReadable(item.id, p);
   }
 
-  search(p: Principal | null, q: SearchParams) {
-    return this.items.search(p, q, this.config.org.id);
+  /** Portal search over the items the caller may read; `groupId` keeps it to the items shared with that group. */
+  search(p: Principal | null, q: SearchParams, groupId?: string) {
+    return this.items.search(p, q, this.config.org.id, groupId);
   }
 
   /** The item's sharing: its access and the groups it is shared with. */
