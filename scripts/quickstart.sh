@@ -10,8 +10,18 @@ bash scripts/setup.sh
 export ADMIN_USERNAME="${ADMIN_USERNAME:-admin}"
 export ADMIN_PASSWORD="${ADMIN_PASSWORD:-admin-password}"
 export PORT="${PORT:-3000}"
+export HTTPS_PORT="${HTTPS_PORT:-3443}"
 BASE="http://127.0.0.1:${PORT}"
 mkdir -p .run
+
+# HTTPS beside HTTP: a real certificate from TLS_CERT_FILE/TLS_KEY_FILE, else a self-signed one kept in .run/tls.
+if [ -z "${TLS_CERT_FILE:-}" ]; then
+  echo "== TLS certificate (self-signed, kept in .run/tls across restarts)"
+  eval "$(bash scripts/tls-cert.sh .run/tls)"
+  export TLS_CERT_FILE TLS_KEY_FILE
+  echo "certificate: $TLS_CERT_FILE"
+  echo "SHA-256 fingerprint: $SHA256_FINGERPRINT"
+fi
 
 echo "== starting api and worker (logs in .run/)"
 bash scripts/stop.sh >/dev/null 2>&1 || true
@@ -25,7 +35,8 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 curl -fs "$BASE/ready" >/dev/null || { echo "the api did not become ready; see .run/api.log" >&2; tail -20 .run/api.log >&2; exit 1; }
-echo "api ready at $BASE"
+echo "api ready at $BASE and https://localhost:${HTTPS_PORT} (ArcGIS clients: portal https://localhost:${HTTPS_PORT})"
+curl -fs --cacert "$TLS_CERT_FILE" "https://localhost:${HTTPS_PORT}/sharing/rest/info?f=json" | head -c 300; echo
 
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);const r=process.argv[1].split(".").reduce((o,k)=>o?.[k],v);if(r===undefined){console.error(s);process.exit(1)}console.log(typeof r==="object"?JSON.stringify(r):r)})' "$1"; }
 

@@ -46,6 +46,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DEFAULT_RUNTIME: 'gpu' })).toThrow(/DEFAULT_RUNTIME: must name one of RUNTIMES/);
   });
 
+  it('serves HTTPS only with both a certificate and a key that exist', () => {
+    expect(loadConfig({}).http.https).toBeNull();
+    const file = __filename; // any existing file will do for the check
+    expect(loadConfig({ TLS_CERT_FILE: file, TLS_KEY_FILE: file, HTTPS_PORT: '3443' }).http.https).toEqual({
+      port: 3443,
+      certFile: file,
+      keyFile: file,
+      publicUrl: undefined,
+    });
+    expect(badVariables({ TLS_CERT_FILE: file })).toEqual(['TLS_KEY_FILE']);
+    expect(badVariables({ TLS_CERT_FILE: '/nonexistent/cert.pem', TLS_KEY_FILE: file })).toEqual(['TLS_CERT_FILE']);
+    expect(badVariables({ PUBLIC_HTTPS_URL: 'http://plain' })).toEqual(['PUBLIC_HTTPS_URL']);
+  });
+
   it('lists every bad variable at once', () => {
     expect(badVariables({ PORT: 'x', REDIS_URL: 'y' })).toEqual(['PORT', 'REDIS_URL']);
   });

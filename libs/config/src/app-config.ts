@@ -4,7 +4,13 @@ import { crossCheckedSchema, Env, envSchema, parseRuntimes } from './config.sche
 export interface AppConfig {
   env: Env['NODE_ENV'];
   nodeName: string;
-  http: { host: string; port: number; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** HTTPS on its own port, when a certificate is configured. `publicUrl` unset: the request's Host is used. */
+    https: { port: number; certFile: string; keyFile: string; publicUrl?: string } | null;
+  };
   db: { url: string; runMigrations: boolean };
   redis: { url: string; prefix: string };
   auth: {
@@ -95,7 +101,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env: e.NODE_ENV,
     nodeName: e.NODE_NAME,
-    http: { host: e.HOST, port: e.PORT, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '') },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+      https:
+        e.TLS_CERT_FILE && e.TLS_KEY_FILE
+          ? { port: e.HTTPS_PORT, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE, publicUrl: e.PUBLIC_HTTPS_URL?.replace(/\/$/, '') }
+          : null,
+    },
     db: { url: e.DATABASE_URL, runMigrations: e.RUN_MIGRATIONS },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     auth: {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -24,6 +25,11 @@ const fields = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
+  // HTTPS beside plain HTTP: served when a certificate is given (quickstart makes a self-signed one).
+  HTTPS_PORT: int(0, 65535).default(3443),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  PUBLIC_HTTPS_URL: url(['https:']).optional(),
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_TOKEN_SECRET),
   TOKEN_DEFAULT_MINUTES: int(1, 525600).default(60),
   TOKEN_MAX_MINUTES: int(1, 525600).default(20160),
@@ -76,7 +82,8 @@ const fields = z.object({
   INBOUND_WEBHOOK_MAX_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
 });
 
-type CrossChecked = Pick<z.infer<typeof fields>, 'NODE_ENV' | 'TOKEN_SECRET' | 'RUNTIMES' | 'DEFAULT_RUNTIME'>;
+const CROSS_CHECKED = { NODE_ENV: true, TOKEN_SECRET: true, RUNTIMES: true, DEFAULT_RUNTIME: true, TLS_CERT_FILE: true, TLS_KEY_FILE: true } as const;
+type CrossChecked = Pick<z.infer<typeof fields>, keyof typeof CROSS_CHECKED>;
 
 function crossChecks(env: CrossChecked, ctx: z.RefinementCtx): void {
   if (env.NODE_ENV === 'production' && env.TOKEN_SECRET === DEV_TOKEN_SECRET) {
@@ -88,12 +95,17 @@ function crossChecks(env: CrossChecked, ctx: z.RefinementCtx): void {
   } else if (!runtimes[env.DEFAULT_RUNTIME]) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['DEFAULT_RUNTIME'], message: 'must name one of RUNTIMES' });
   }
+  for (const [name, other] of [['TLS_CERT_FILE', 'TLS_KEY_FILE'], ['TLS_KEY_FILE', 'TLS_CERT_FILE']] as const) {
+    const file = env[name];
+    if (file && !existsSync(file)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: 'no such file' });
+    if (!file && env[other]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `must be set with ${other}` });
+  }
 }
 
 export const envSchema = fields.superRefine(crossChecks);
 
 /** The checks across variables alone: zod skips `envSchema`'s refinement once any variable fails, these still run. */
-export const crossCheckedSchema = fields.pick({ NODE_ENV: true, TOKEN_SECRET: true, RUNTIMES: true, DEFAULT_RUNTIME: true }).superRefine(crossChecks);
+export const crossCheckedSchema = fields.pick(CROSS_CHECKED).superRefine(crossChecks);
 
 export type Env = z.infer<typeof envSchema>;
 

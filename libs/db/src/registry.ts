@@ -4,6 +4,8 @@ import {
   GroupMemberEntity,
   ItemEntity,
   ItemShareEntity,
+  OAuthGrantEntity,
+  OAuthSessionEntity,
   RunArtifactEntity,
   RunEntity,
   RunFileEntity,
@@ -26,6 +28,9 @@ import { RunFiles1764110000001 } from './migrations/1764110000001-RunFiles';
 import { TaskRetriesRunNow1764130000000 } from './migrations/1764130000000-TaskRetriesRunNow';
 import { Notifications1764130000001 } from './migrations/1764130000001-Notifications';
 import { RunNotifications1764130000002 } from './migrations/1764130000002-RunNotifications';
+import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
+import { Search1764090000001 } from './migrations/1764090000001-Search';
+import { PublisherRole1764090000002 } from './migrations/1764090000002-PublisherRole';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -58,5 +63,7 @@ export const ENTITIES = [
   RuntimeEntity,
   RuntimeManifestEntity,
   RunFileEntity,
+  OAuthGrantEntity,
+  OAuthSessionEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, RunReliability1764100000000, Runtimes1764110000000, RunFiles1764110000001, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, Runtimes1764110000000, RunFiles1764110000001, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];

@@ -17,6 +17,7 @@ import { RunsRepository } from './runs.repository';
 import { DockerRunnerBackend } from './runner-backend/docker/docker-runner-backend';
 import { RunnerBackend } from './runner-backend/runner-backend';
 import { RunsService } from './runs.service';
+import { ServerRootController } from './server-root.controller';
 import { SystemController } from './system.controller';
 import { SystemPropertiesService } from './system-properties.service';
 import { PortalRelay } from './portal/portal-relay';
@@ -36,7 +37,7 @@ export class ExecutionModule {}
 /** The admin API of runs: executeNotebook, jobs, properties, machines, runtimes. */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
-  controllers: [NotebooksAdminController, JobsController, SystemController, RuntimesController],
+  controllers: [NotebooksAdminController, JobsController, SystemController, RuntimesController, ServerRootController],
   providers: [RuntimeImages, RunEventsStream],
 })
 export class ExecutionHttpModule {}

@@ -1,6 +1,7 @@
 export * from './execution.module';
 export * from './job.view';
 export * from './notebook-output';
+export * from './notebook-parameters';
 export * from './python-literal';
 export * from './run-finisher';
 export * from './run-hooks';

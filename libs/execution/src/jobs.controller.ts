@@ -1,9 +1,8 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { DomainError, Params, Returns } from '@app/rest';
+import { DomainError, page, Params, PublicUrl, Returns } from '@app/rest';
 import { JobJson } from './dto/job-responses.dto';
 import { JobsQueryDto } from './dto/execute-notebook.dto';
 import { jobView } from './job.view';
@@ -20,14 +19,13 @@ export class JobsController {
     private readonly runs: RunsService,
     private readonly progress: RunProgress,
     private readonly events: RunEventsStream,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
-  async list(@CurrentUser() p: Principal, @Params(JobsQueryDto) q: z.infer<typeof JobsQueryDto>) {
-    const { rows, total } = await this.runs.list(p, q.num, q.sortByDate);
-    const base = this.config.http.publicUrl;
+  async list(@CurrentUser() p: Principal, @Params(JobsQueryDto) q: z.infer<typeof JobsQueryDto>, @PublicUrl() base: string) {
+    const { rows, total } = await this.runs.list(p, q.num, q.sortByDate, q.start);
     return {
+      ...page({ total, rows }, q.start, q.num),
       asyncJobs: rows.map((r) =>
         q.detail ? jobView(r, base) : { jobId: r.id, startTime: (r.startedAt ?? r.submittedAt).getTime(), type: 'executeNotebook', username: r.username, status: r.status },
       ),
@@ -44,9 +42,9 @@ export class JobsController {
 
   @Returns(JobJson)
   @Get(':jobId')
-  async get(@CurrentUser() p: Principal, @Param('jobId') id: string) {
+  async get(@CurrentUser() p: Principal, @Param('jobId') id: string, @PublicUrl() base: string) {
     const run = await this.runs.getVisible(p, id);
-    return { ...jobView(run, this.config.http.publicUrl), progress: await this.progress.get(run.id) };
+    return { ...jobView(run, base), progress: await this.progress.get(run.id) };
   }
 
   /** Server-sent events of the run until it ends (ours); a finished run's summary, then the stream closes. */

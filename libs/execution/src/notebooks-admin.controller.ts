@@ -1,9 +1,8 @@
-import { Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, isAdmin, Principal, requirePrivilege } from '@app/identity';
 import { ItemsService } from '@app/notebooks';
-import { DomainError, Params, Returns } from '@app/rest';
+import { DomainError, Params, PublicUrl, Returns } from '@app/rest';
 import { ExecuteNotebookJson } from './dto/job-responses.dto';
 import { ExecuteNotebookDto, zIdempotencyKey } from './dto/execute-notebook.dto';
 import { RunsService } from './runs.service';
@@ -13,7 +12,6 @@ export class NotebooksAdminController {
   constructor(
     private readonly runs: RunsService,
     private readonly items: ItemsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Queues a run and answers at once; clients poll `jobUrl`. Administrators run any notebook, authors their own. */
@@ -23,6 +21,7 @@ export class NotebooksAdminController {
   async execute(
     @CurrentUser() p: Principal,
     @Params(ExecuteNotebookDto) dto: z.infer<typeof ExecuteNotebookDto>,
+    @PublicUrl() base: string,
     @Headers('idempotency-key') header?: string,
   ) {
     requirePrivilege(p, 'createNotebooks');
@@ -49,6 +48,6 @@ export class NotebooksAdminController {
       runtime: dto.runtime ?? null,
       notifications: dto.notifications ?? null,
     });
-    return { status: 'success', jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
+    return { status: 'success', jobId: run.id, jobUrl: `${base}/arcgis/admin/system/jobs/${run.id}` };
   }
 }

@@ -152,8 +152,16 @@ export class RunsRepository {
   }
 
   /** Deletes finished runs (and, by cascade, their artifacts); returns how many. */
+  /** Finished runs, except those a task's run history still links to (their snapshots go with the history). */
   async deleteFinished(ownerId?: string): Promise<number> {
-    const r = await this.ds.manager.delete(RunEntity, { status: In(FINISHED), ...(ownerId ? { ownerId } : {}) });
+    const r = await this.ds.manager
+      .createQueryBuilder()
+      .delete()
+      .from(RunEntity)
+      .where('status IN (:...finished)', { finished: FINISHED })
+      .andWhere(ownerId ? 'owner_id = :ownerId' : 'TRUE', { ownerId })
+      .andWhere('NOT EXISTS (SELECT 1 FROM task_runs tr WHERE tr.run_id = runs.id)')
+      .execute();
     return r.affected ?? 0;
   }
 

@@ -201,8 +201,8 @@ export class RunsService {
     return run;
   }
 
-  list(p: Principal, num: number, newestFirst: boolean) {
-    return this.runs.page({ ownerId: isAdmin(p) ? undefined : p.id, num, newestFirst });
+  list(p: Principal, num: number, newestFirst: boolean, start = 1) {
+    return this.runs.page({ ownerId: isAdmin(p) ? undefined : p.id, num, start, newestFirst });
   }
 
   /**

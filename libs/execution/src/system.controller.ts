@@ -36,7 +36,8 @@ export class SystemController {
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Params(UpdatePropertiesDto) dto: z.infer<typeof UpdatePropertiesDto>) {
     requireAdmin(p);
-    return this.props.update(dto.properties);
+    // `status` is what the ArcGIS API for Python checks; the properties follow for everyone else.
+    return { status: 'success', ...(await this.props.update(dto.properties)) };
   }
 
   @Get('machines')
@@ -46,14 +47,19 @@ export class SystemController {
     return { machines: nodes.map((n) => this.view(n)) };
   }
 
-  @Get('machines/:name/status')
-  async status(@CurrentUser() p: Principal, @Param('name') name: string) {
+  @Get('machines/:name')
+  async machine(@CurrentUser() p: Principal, @Param('name') name: string) {
     requireAdmin(p);
     const n = await this.ds.manager.findOneBy(WorkerNodeEntity, { name });
     if (!n) throw DomainError.notFound('Machine', name);
     // A runtime whose image the node lacks cannot run there (nothing is pulled): say which.
     const missing = await this.runtimes.missingOn(n);
     return { ...this.view(n), runtimeImagesMissing: missing, ...(missing.length ? { warning: `This machine lacks the image of runtime(s) ${missing.map((m) => `'${m}'`).join(', ')}.` } : {}) };
+  }
+
+  @Get('machines/:name/status')
+  status(@CurrentUser() p: Principal, @Param('name') name: string) {
+    return this.machine(p, name);
   }
 
   private view(n: WorkerNodeEntity) {

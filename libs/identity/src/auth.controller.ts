@@ -1,6 +1,6 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { Params } from '@app/rest';
+import { DomainError, Params } from '@app/rest';
 import { GenerateTokenDto } from './dto/users.dto';
 import { Public } from './principal';
 import { UsersService } from './users.service';
@@ -14,5 +14,12 @@ export class AuthController {
   @HttpCode(200)
   generateToken(@Params(GenerateTokenDto) p: z.infer<typeof GenerateTokenDto>) {
     return this.users.signIn(p.username, p.password, p.expiration);
+  }
+
+  /** A password in a URL ends up in logs and histories: refuse it, as the product does, without echoing it. */
+  @Public()
+  @Get('generateToken')
+  generateTokenByGet(): never {
+    throw new DomainError('method_not_allowed', 'POST_REQUIRED', 'generateToken must be sent as a POST.');
   }
 }

@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { RunEntity } from '@app/db';
 import type { Request } from 'express';
 import { DomainError } from '@app/rest';
-import { IS_PUBLIC, toPrincipal } from './principal';
+import { Clock } from '@app/clock';
+import { OAuthRepository } from './oauth/oauth.repository';
+import { IS_OPTIONAL_AUTH, IS_PUBLIC, toPrincipal } from './principal';
 import { TokensService } from './tokens.service';
 import { UsersRepository } from './users.repository';
 
@@ -17,12 +19,15 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: TokensService,
     private readonly users: UsersRepository,
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly sessions: OAuthRepository,
+    private readonly clock: Clock,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: unknown }>();
     const token = tokenOf(req);
+    if (!token && this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, [ctx.getHandler(), ctx.getClass()])) return true;
     if (!token) throw new DomainError('token_required', 'TOKEN_REQUIRED', 'Token Required');
     const claims = this.tokens.verify(token);
     if (!claims) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
@@ -33,7 +38,11 @@ export class AuthGuard implements CanActivate {
     // Re-read the user so disabled or deleted users' tokens stop working at once.
     const user = await this.users.findById(claims.sub);
     if (!user || user.disabled) throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
-    req.principal = toPrincipal(user);
+    // A token from an OAuth2 sign-in ends with its session (signout, revokeToken).
+    if (claims.sid && !(await this.sessions.isLive(claims.sid, this.clock.now()))) {
+      throw new DomainError('invalid_token', 'INVALID_TOKEN', 'Invalid token.');
+    }
+    req.principal = { ...toPrincipal(user), ...(claims.sid ? { sessionId: claims.sid } : {}) };
     return true;
   }
 }

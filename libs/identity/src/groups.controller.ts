@@ -1,34 +1,25 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import type { GroupEntity } from '@app/db';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { Params } from '@app/rest';
-import { CreateGroupDto, GroupUsersDto, ReassignGroupDto, UpdateGroupDto } from './dto/groups.dto';
+import { AddGroupUsersDto, CreateGroupDto, GroupUsersDto, InviteDto, ReassignGroupDto, UpdateGroupDto, UpdateGroupUsersDto } from './dto/groups.dto';
+import { groupView } from './group.view';
 import { GroupsService } from './groups.service';
 import { CurrentUser, Principal, requireAdmin } from './principal';
 
-const groupView = (g: GroupEntity, owner: string) => ({
-  id: g.id,
-  title: g.title,
-  owner,
-  access: g.access,
-  tags: g.tags,
-  description: g.description,
-  snippet: g.snippet,
-  isProtected: g.isProtected,
-  created: g.created.getTime(),
-  modified: g.modified.getTime(),
-});
-
 @Controller('sharing/rest/community')
 export class GroupsController {
-  constructor(private readonly groups: GroupsService) {}
+  constructor(
+    private readonly groups: GroupsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('createGroup')
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Params(CreateGroupDto) dto: z.infer<typeof CreateGroupDto>) {
     requireAdmin(p);
     const g = await this.groups.create(p, dto);
-    return { success: true, group: groupView(g, p.username) };
+    return { success: true, group: groupView(g, p.username, this.config.org.id) };
   }
 
   @Get('groups/:id')
@@ -36,7 +27,30 @@ export class GroupsController {
     const g = await this.groups.get(p, id);
     const members = await this.groups.members(id);
     const owner = members.find((m) => m.userId === g.ownerId)?.username ?? '';
-    return { ...groupView(g, owner), users: members.map((m) => ({ username: m.username, memberType: m.memberType })) };
+    const memberType = members.find((m) => m.userId === p.id)?.memberType ?? 'none';
+    return {
+      ...groupView(g, owner, this.config.org.id, { username: p.username, memberType }),
+      users: members.map((m) => ({ username: m.username, memberType: m.memberType })),
+    };
+  }
+
+  @Get('groups/:id/users')
+  roster(@CurrentUser() p: Principal, @Param('id') id: string) {
+    return this.groups.roster(p, id);
+  }
+
+  @Post('groups/:id/invite')
+  @HttpCode(200)
+  async invite(@CurrentUser() p: Principal, @Param('id') id: string, @Params(InviteDto) dto: z.infer<typeof InviteDto>) {
+    requireAdmin(p);
+    return { success: true, ...(await this.groups.invite(p, id, dto.users, dto.role)) };
+  }
+
+  @Post('groups/:id/updateUsers')
+  @HttpCode(200)
+  async updateUsers(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UpdateGroupUsersDto) dto: z.infer<typeof UpdateGroupUsersDto>) {
+    requireAdmin(p);
+    return this.groups.updateUsers(p, id, dto);
   }
 
   @Post('groups/:id/update')
@@ -73,9 +87,11 @@ export class GroupsController {
 
   @Post('groups/:id/addUsers')
   @HttpCode(200)
-  async addUsers(@CurrentUser() p: Principal, @Param('id') id: string, @Params(GroupUsersDto) dto: z.infer<typeof GroupUsersDto>) {
+  async addUsers(@CurrentUser() p: Principal, @Param('id') id: string, @Params(AddGroupUsersDto) dto: z.infer<typeof AddGroupUsersDto>) {
     requireAdmin(p);
-    return this.groups.addUsers(p, id, dto.users);
+    const asMembers = await this.groups.addUsers(p, id, dto.users, 'member');
+    const asAdmins = await this.groups.addUsers(p, id, dto.admins, 'admin');
+    return { notAdded: [...asMembers.notAdded, ...asAdmins.notAdded] };
   }
 
   @Post('groups/:id/removeUsers')

@@ -5,7 +5,12 @@ import { AuthGuard } from './auth.guard';
 import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { GroupsService } from './groups.service';
+import { OAuthController } from './oauth/oauth.controller';
+import { OAuthRepository } from './oauth/oauth.repository';
+import { OAuthService } from './oauth/oauth.service';
 import { PortalController } from './portal.controller';
+import { PortalInfoController } from './portal-info.controller';
+import { CommunitySearchController } from './search/community-search.controller';
 import { TokensService } from './tokens.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -13,14 +18,14 @@ import { UsersService } from './users.service';
 
 /** Users, groups, tokens. Services only (for the worker) unless `withHttp` is used (the api). */
 @Module({
-  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService],
-  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService],
+  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, OAuthRepository],
+  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, OAuthRepository],
 })
 export class IdentityModule {}
 
 @Module({
   imports: [IdentityModule],
-  controllers: [AuthController, PortalController, UsersController, GroupsController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+  controllers: [AuthController, PortalController, PortalInfoController, OAuthController, UsersController, GroupsController, CommunitySearchController],
+  providers: [OAuthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityHttpModule {}

@@ -3,6 +3,7 @@ export * from './principal';
 export * from './tokens.service';
 export * from './users.repository';
 export * from './groups.repository';
+export * from './groups.service';
 export * from './users.service';
 export * from './user.view';
 export * from './auth.guard';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { page, pagingSchema, Params } from '@app/rest';
+import { API_VERSION, page, pagingSchema, Params, PublicUrl } from '@app/rest';
 import { UpdateRoleDto } from './dto/users.dto';
 import { GroupsRepository } from './groups.repository';
 import { CurrentUser, Principal, requireAdmin } from './principal';
@@ -17,15 +17,19 @@ export class PortalController {
   ) {}
 
   @Get('portals/self')
-  async self(@CurrentUser() p: Principal) {
+  async self(@CurrentUser() p: Principal, @PublicUrl() base: string) {
     const user = await this.users.get(p.username);
     return {
       id: this.config.org.id,
       name: this.config.org.name,
       portalName: this.config.org.name,
       urlKey: this.config.org.id.toLowerCase(),
-      portalHostname: new URL(this.config.http.publicUrl).host,
+      portalHostname: new URL(base).host,
+      currentVersion: API_VERSION.currentVersion,
       isPortal: true,
+      portalMode: 'singletenant',
+      supportsOAuth: true,
+      allSSL: false,
       user: userView(user, this.config.org.id),
     };
   }

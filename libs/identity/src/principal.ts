@@ -9,6 +9,8 @@ export interface Principal {
   username: string;
   role: Role;
   privileges: Privilege[];
+  /** The OAuth2 session the request's token belongs to, if it came from an OAuth2 sign-in. */
+  sessionId?: string;
 }
 
 export const isAdmin = (p: Principal) => p.role === 'org_admin';
@@ -38,6 +40,15 @@ export function requireSelfOrAdmin(p: Principal, username: string): void {
 export const IS_PUBLIC = 'isPublic';
 /** Marks a route that needs no token (health, generateToken, inbound webhook receivers). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+export const IS_OPTIONAL_AUTH = 'isOptionalAuth';
+/** Marks a route anyone may call; a token, if sent, is checked and makes the caller known (public items, search). */
+export const OptionalAuth = () => SetMetadata(IS_OPTIONAL_AUTH, true);
+
+/** The caller of an @OptionalAuth() route: null when anonymous. */
+export const CurrentUserOrNull = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | null => {
+  return ctx.switchToHttp().getRequest().principal ?? null;
+});
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   return ctx.switchToHttp().getRequest().principal;

@@ -10,6 +10,8 @@ export interface TokenClaims {
   purpose: 'signin' | 'webhook' | 'run';
   /** A run's token: valid only while that run is in progress (checked by the guard). */
   run?: string;
+  /** The OAuth2 session the token was minted in: revoking the session ends the token. */
+  sid?: string;
 }
 
 /** Signed, expiring tokens (HS256 JWTs). Validity of the user behind a token is checked per request by the guard. */
@@ -38,7 +40,7 @@ export class TokensService {
     try {
       const nowSec = Math.floor(this.clock.nowMs() / 1000);
       const c = this.jwt.verify<TokenClaims & { exp: number }>(token, { ignoreExpiration: true });
-      return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose, ...(c.run ? { run: c.run } : {}) } : null;
+      return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose, ...(c.run ? { run: c.run } : {}), ...(c.sid ? { sid: c.sid } : {}) } : null;
     } catch {
       return null;
     }

@@ -4,6 +4,8 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Params } from '@app/rest';
 import { CreateUserDto, UpdateUserDto } from './dto/users.dto';
 import { CurrentUser, Principal, requireAdmin, requireSelfOrAdmin } from './principal';
+import { groupView } from './group.view';
+import { GroupsService } from './groups.service';
 import { userView } from './user.view';
 import { UsersService } from './users.service';
 
@@ -11,6 +13,7 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(
     private readonly users: UsersService,
+    private readonly groups: GroupsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -22,10 +25,15 @@ export class UsersController {
     return { status: 'success', username: u.username, id: u.id };
   }
 
+  /** The user, with the groups they belong to (and their membership of each), as the product answers it. */
   @Get('sharing/rest/community/users/:username')
   async get(@CurrentUser() p: Principal, @Param('username') username: string) {
     requireSelfOrAdmin(p, username);
-    return userView(await this.users.get(username), this.config.org.id);
+    const u = await this.users.get(username);
+    const groups = (await this.groups.membershipsOf(u.id)).map((m) =>
+      groupView(m.group, m.owner, this.config.org.id, { username: u.username, memberType: m.memberType }),
+    );
+    return { ...userView(u, this.config.org.id), groups };
   }
 
   @Post('sharing/rest/community/users/:username/update')

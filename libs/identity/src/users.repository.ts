@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { UserEntity } from '@app/db';
+import { parseSearchQuery, SearchParams, searchOrder, searchRows, searchSql, SqlParams } from '@app/rest';
+import { USER_SORT, userSearchSpec } from './search/community-search';
 
 /** Named queries on users; nothing else in the codebase builds user queries. */
 @Injectable()
@@ -47,6 +49,21 @@ export class UsersRepository {
   async page(start: number, num: number): Promise<{ total: number; rows: UserEntity[] }> {
     const [rows, total] = await this.repo().findAndCount({ order: { username: 'ASC' }, skip: start - 1, take: num });
     return { total, rows };
+  }
+
+  /** community/users: one page of the organization's users matching the query. */
+  async search(q: SearchParams, orgId: string): Promise<{ total: number; rows: UserEntity[] }> {
+    const params = new SqlParams();
+    const { total, rows: ids } = await searchRows<{ id: string }>((sql, v) => this.ds.query(sql, v), {
+      select: 'u.id',
+      from: `FROM users u WHERE ${searchSql(parseSearchQuery(q.q), userSearchSpec(orgId), params)}`,
+      order: searchOrder(q, USER_SORT, 'lower(u.username)', 'u.id'),
+      params,
+      start: q.start,
+      num: q.num,
+    });
+    const byId = new Map((await this.findByIds(ids.map((r) => r.id))).map((u) => [u.id, u]));
+    return { total, rows: ids.map((r) => byId.get(r.id)).filter((u): u is UserEntity => !!u) };
   }
 
   save(user: UserEntity, m?: EntityManager): Promise<UserEntity> {

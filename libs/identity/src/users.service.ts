@@ -13,6 +13,7 @@ import { UsersRepository } from './users.repository';
 
 const DEFAULT_PRIVILEGES: Record<Role, Privilege[]> = {
   org_admin: [...PRIVILEGES],
+  org_publisher: ['createNotebooks', 'scheduleNotebooks'],
   org_user: ['createNotebooks', 'scheduleNotebooks'],
 };
 
@@ -46,12 +47,22 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** generateToken: checks the password, records the sign-in, mints a token. */
   async signIn(username: string, password: string, minutes?: number) {
+    const user = await this.checkPassword(username, password);
+    await this.recordAuthEvent(user, 'signIn');
+    return { ...this.tokens.issue({ sub: user.id, username: user.username, purpose: 'signin' }, minutes), ssl: false };
+  }
+
+  /** The enabled user these credentials belong to (every way of signing in checks passwords here). */
+  async checkPassword(username: string, password: string): Promise<UserEntity> {
     const user = await this.users.findByUsername(username);
     const ok = user ? await bcrypt.compare(password, user.passwordHash) : false;
     if (!user || !ok) throw DomainError.invalid('INVALID_CREDENTIALS', 'Invalid username or password.');
     if (user.disabled) throw DomainError.forbidden('This account has been disabled.');
-    await this.events.record(actorOf(toPrincipal(user)), { source: 'user', operation: 'signIn', targetId: user.username });
-    return { ...this.tokens.issue({ sub: user.id, username: user.username, purpose: 'signin' }, minutes), ssl: false };
+    return user;
+  }
+
+  async recordAuthEvent(user: UserEntity, operation: 'signIn' | 'signOut' = 'signIn'): Promise<void> {
+    await this.events.record(actorOf(toPrincipal(user)), { source: 'user', operation, targetId: user.username });
   }
 
   async get(username: string): Promise<UserEntity> {

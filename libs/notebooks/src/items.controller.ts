@@ -1,7 +1,8 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CurrentUser, Principal, UsersRepository } from '@app/identity';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { CurrentUser, CurrentUserOrNull, OptionalAuth, Principal, UsersRepository } from '@app/identity';
 import { page, pagingSchema, Params } from '@app/rest';
 import { AddItemDto, MoveItemDto, ReassignItemDto, ShareItemDto, UnshareItemDto, UpdateItemDto } from './dto/items.dto';
 import { itemView } from './item.view';
@@ -12,6 +13,7 @@ export class ItemsController {
   constructor(
     private readonly items: ItemsService,
     private readonly users: UsersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post('users/:username/addItem')
@@ -29,19 +31,22 @@ export class ItemsController {
   @Get('users/:username')
   async list(@CurrentUser() p: Principal, @Param('username') username: string, @Params(pagingSchema) q: z.infer<typeof pagingSchema>) {
     const all = await this.items.listOwnedBy(p, username, q.start, q.num);
-    return { username, ...page(all, q.start, q.num), items: all.rows.map((i) => itemView(i, username)) };
+    return { username, ...page(all, q.start, q.num), items: all.rows.map((i) => itemView(i, username, this.config.org.id)) };
   }
 
+  /** Public items are readable without a token, as the sharing API allows. */
+  @OptionalAuth()
   @Get('items/:id')
-  async get(@CurrentUser() p: Principal, @Param('id') id: string) {
+  async get(@CurrentUserOrNull() p: Principal | null, @Param('id') id: string) {
     const item = await this.items.get(p, id);
     const owner = await this.users.findById(item.ownerId);
-    return itemView(item, owner?.username ?? '');
+    return itemView(item, owner?.username ?? '', this.config.org.id);
   }
 
+  @OptionalAuth()
   @Get('items/:id/data')
   @Header('Content-Type', 'application/json')
-  getData(@CurrentUser() p: Principal, @Param('id') id: string) {
+  getData(@CurrentUserOrNull() p: Principal | null, @Param('id') id: string) {
     return this.items.getData(p, id);
   }
 

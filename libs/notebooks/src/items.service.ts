@@ -5,10 +5,11 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { ItemEntity, newId } from '@app/db';
 import { EventsService } from '@app/events';
 import { actorOf, GroupsRepository, isAdmin, Principal, UsersRepository } from '@app/identity';
-import { DomainError } from '@app/rest';
+import { DomainError, SearchParams } from '@app/rest';
 import { AddItemDto, ShareItemDto, UpdateItemDto } from './dto/items.dto';
 import { ItemsRepository } from './items.repository';
 import { parseNotebook } from './nbformat';
+import { upgradeFromV3 } from './nbformat-v3';
 
 export const NOTEBOOK_TYPE = 'Notebook';
 
@@ -34,8 +35,8 @@ export class ItemsService {
     this.hooks.push(h);
   }
 
-  /** Reads an item the principal may see; anything else looks like it does not exist. */
-  async get(p: Principal, id: string): Promise<ItemEntity> {
+  /** Reads an item the caller (null: anonymous) may see; anything else looks like it does not exist. */
+  async get(p: Principal | null, id: string): Promise<ItemEntity> {
     const item = await this.items.findById(id);
     if (!item || !(await this.canRead(p, item))) throw DomainError.notFound('Item', id);
     return item;
@@ -49,7 +50,7 @@ export class ItemsService {
   }
 
   /** The notebook text, for a principal who may read it. */
-  async getData(p: Principal, id: string): Promise<string> {
+  async getData(p: Principal | null, id: string): Promise<string> {
     await this.get(p, id);
     return (await this.items.findData(id)) ?? '';
   }
@@ -138,6 +139,7 @@ export class ItemsService {
     const unshared: string[] = [];
     if (item.access === 'public' && access !== 'public') unshared.push('Everyone');
     if (item.access === 'org' && access === 'private') unshared.push('Organization');
+    const added = groups.filter((g) => !before.includes(g));
     await this.events.transaction(async (m, record) => {
       await this.items.update(id, { access }, m);
       await this.items.addShares(id, groups, m);
@@ -147,18 +149,25 @@ export class ItemsService {
       if (unshared.length) {
         await record(actorOf(p), { source: 'item', operation: 'unshare', targetId: id, properties: { unsharedFromGroups: unshared } });
       }
+      // each group hears of the item it gained
+      for (const g of added) {
+        await record(actorOf(p), { source: 'group', operation: 'itemShare', targetId: g, properties: { sharedItems: [{ itemId: id, itemType: item.type }] } });
+      }
     });
     return { notSharedWith };
   }
 
   async unshare(p: Principal, id: string, groupIds: string[]): Promise<{ notUnsharedFrom: string[] }> {
-    await this.getForChange(p, id);
+    const item = await this.getForChange(p, id);
     const before = await this.items.sharedGroupIds(id);
     const removed = groupIds.filter((g) => before.includes(g));
     if (removed.length) {
       await this.events.transaction(async (m, record) => {
         await this.items.removeShares(id, removed, m);
         await record(actorOf(p), { source: 'item', operation: 'unshare', targetId: id, properties: { unsharedFromGroups: removed } });
+        for (const g of removed) {
+          await record(actorOf(p), { source: 'group', operation: 'itemUnshare', targetId: g, properties: { unsharedItems: [{ itemId: id, itemType: item.type }] } });
+        }
       });
     }
     return { notUnsharedFrom: groupIds.filter((g) => !removed.includes(g)) };
@@ -191,8 +200,19 @@ export class ItemsService {
     return this.items.pageByOwner(owner.id, start, num);
   }
 
-  async canRead(p: Principal, item: ItemEntity): Promise<boolean> {
-    return isAdmin(p) || item.ownerId === p.id || item.access !== 'private' || (await this.items.sharedWithUser(item.id, p.id));
+  canRead(p: Principal | null, item: ItemEntity): Promise<boolean> {
+    return this.items.isReadable(item.id, p);
+  }
+
+  /** Portal search over the items the caller may read; `groupId` keeps it to the items shared with that group. */
+  search(p: Principal | null, q: SearchParams, groupId?: string) {
+    return this.items.search(p, q, this.config.org.id, groupId);
+  }
+
+  /** The item's sharing: its access and the groups it is shared with. */
+  async sharingOf(id: string): Promise<{ access: string; groups: string[] }> {
+    const item = await this.items.findById(id);
+    return { access: item?.access ?? 'private', groups: await this.items.sharedGroupIds(id) };
   }
 
   private async ownerFor(p: Principal, username: string) {
@@ -202,13 +222,14 @@ export class ItemsService {
     return owner;
   }
 
-  /** Checks size and nbformat; undefined means "no content given". */
+  /** Checks size and nbformat (nbformat 3 is upgraded to 4 and stored so); undefined means "no content given". */
   private validContent(text: string | undefined): string | undefined {
     if (text === undefined) return undefined;
     const bytes = Buffer.byteLength(text);
     if (bytes > this.config.limits.maxNotebookBytes) {
       throw new DomainError('too_large', 'NOTEBOOK_TOO_LARGE', `The notebook is ${bytes} bytes; the limit is ${this.config.limits.maxNotebookBytes}.`);
     }
+    text = upgradedText(text);
     const { problems } = parseNotebook(text);
     if (problems.length) {
       throw DomainError.invalid('INVALID_NOTEBOOK', `The content is not an nbformat v4 notebook: ${problems[0]}`, problems);
@@ -216,4 +237,16 @@ export class ItemsService {
     return text;
   }
 
+}
+
+/** The notebook text to store: nbformat 3 upgraded to 4, anything else as it came (byte for byte). */
+function upgradedText(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return text; // parseNotebook names the problem
+  }
+  const upgraded = upgradeFromV3(doc);
+  return upgraded === doc ? text : JSON.stringify(upgraded, null, 1);
 }

@@ -3,6 +3,8 @@ import { IdentityModule } from '@app/identity';
 import { ItemsController } from './items.controller';
 import { ItemsRepository } from './items.repository';
 import { ItemsService } from './items.service';
+import { SearchController } from './search.controller';
+import { SharingController } from './sharing.controller';
 import { UploadMiddleware } from './upload.middleware';
 
 @Module({
@@ -17,7 +19,7 @@ export class NotebooksModule {}
     NotebooksModule,
     IdentityModule,
   ],
-  controllers: [ItemsController],
+  controllers: [ItemsController, SharingController, SearchController],
 })
 export class NotebooksHttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

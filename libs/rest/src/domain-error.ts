@@ -5,6 +5,7 @@ export type ErrorKind =
   | 'invalid_token'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'too_large'
   | 'unavailable';
@@ -15,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   invalid_token: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   too_large: 413,
   unavailable: 503,

@@ -5,3 +5,7 @@ export * from './rest-exception.filter';
 export * from './request-deadline.interceptor';
 export * from './reject-nul.middleware';
 export * from './route-of';
+export * from './public-url';
+export * from './rest-routing';
+export * from './version';
+export * from './search';

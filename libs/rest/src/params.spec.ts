@@ -19,6 +19,11 @@ describe('parameter parsing', () => {
     });
   });
 
+  it("reads Python's True/False as booleans", () => {
+    expect(parseParams(schema, { flag: 'True' })).toEqual({ flag: true });
+    expect(parseParams(schema, { flag: 'False' })).toEqual({ flag: false });
+  });
+
   it('accepts the same values from a JSON body', () => {
     expect(parseParams(schema, { flag: true, n: 3, cfg: { a: 2 }, list: ['z'] })).toEqual({
       flag: true,
@@ -35,6 +40,16 @@ describe('parameter parsing', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(DomainError);
       expect((e as DomainError).details).toEqual(['flag: must be true or false', 'cfg: must be valid JSON']);
+    }
+  });
+
+  it('never quotes the value it refuses', () => {
+    try {
+      parseParams(z.object({ order: z.enum(['asc', 'desc']) }), { order: 'secret-token-value' });
+      fail('expected an error');
+    } catch (e) {
+      expect((e as DomainError).details).toEqual(['order: must be one of asc, desc']);
+      expect((e as DomainError).message).not.toContain('secret-token-value');
     }
   });
 

@@ -44,15 +44,20 @@ export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.
     if (inJson) throw nulError(inJson);
     return parsed.data;
   }
-  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
+  const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${messageOf(i)}`);
   throw DomainError.invalid('INVALID_PARAMETERS', `Invalid parameters: ${details.join('; ')}`, details);
+}
+
+/** zod's enum message quotes the value received, which may be anything a client sent: name the options only. */
+function messageOf(i: z.ZodIssue): string {
+  return i.code === z.ZodIssueCode.invalid_enum_value ? `must be one of ${i.options.map(String).join(', ')}` : i.message;
 }
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 
-/** `true`/`false` as a boolean or the strings forms send. */
+/** `true`/`false` as a boolean or the strings forms send (the ArcGIS API for Python may send `True`/`False`). */
 export const zBool = z.preprocess(
-  (v) => (v === 'true' ? true : v === 'false' ? false : emptyToUndefined(v)),
+  (v) => (v === 'true' || v === 'True' ? true : v === 'false' || v === 'False' ? false : emptyToUndefined(v)),
   z.boolean({ invalid_type_error: 'must be true or false' }),
 );
 

@@ -22,6 +22,17 @@ const HTTP_MESSAGE_CODE: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+/** The messages of framework errors: fixed, so that nothing of the request is echoed. */
+const HTTP_MESSAGE: Record<number, string> = {
+  400: 'Bad request.',
+  401: 'Unauthorized.',
+  403: 'Forbidden.',
+  404: 'Resource does not exist or is inaccessible.',
+  405: 'Method not supported by this operation.',
+  413: 'Request body is too large.',
+  415: 'Unsupported media type.',
+};
+
 /**
  * Express error middleware, installed right after the body parsers: Nest turns a body that is not
  * valid JSON into a bare BadRequestException before any filter sees it, so name it here instead.
@@ -29,7 +40,8 @@ const HTTP_MESSAGE_CODE: Record<number, string> = {
 export function bodyParseErrors(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
   const e = err as { type?: string; message?: string } | undefined;
   if (e?.type === 'entity.parse.failed') {
-    return next(DomainError.invalid('BAD_JSON', 'Request body is not valid JSON.', [String(e.message)]));
+    // The parser's message quotes the body, which may hold a password: say only what is wrong.
+    return next(DomainError.invalid('BAD_JSON', 'Request body is not valid JSON.'));
   }
   next(err);
 }
@@ -55,12 +67,11 @@ export class RestExceptionFilter implements ExceptionFilter {
       ];
     }
     if (e instanceof HttpException) {
-      // Framework errors: unknown route, multer limits (malformed JSON is named by bodyParseErrors).
-      const r = e.getResponse();
-      const message = typeof r === 'string' ? r : String((r as { message?: unknown }).message ?? e.message);
+      // Framework errors (unknown route, method not allowed, multer limits). Their messages quote the request URL,
+      // query string and all ("Cannot GET /x?password=..."): answer a fixed text per status instead.
       const status = e.getStatus();
       const messageCode = HTTP_MESSAGE_CODE[status] ?? `HTTP_${status}`;
-      return [status, { error: { code: status, messageCode, message, details: [] } }];
+      return [status, { error: { code: status, messageCode, message: HTTP_MESSAGE[status] ?? 'Request failed.', details: [] } }];
     }
     const status = (e as { status?: number; type?: string })?.status;
     if (status === 413) {

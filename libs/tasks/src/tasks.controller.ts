@@ -1,8 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal } from '@app/identity';
-import { page, Params, Returns } from '@app/rest';
+import { page, Params, PublicUrl, Returns } from '@app/rest';
 import { RunNowJson, TaskDoneJson, TaskJson, TaskListJson, TaskRunDeletedJson, TaskRunJson, TaskRunListJson } from './dto/task-responses.dto';
 import { CreateTaskDto, ListRunsDto, ListTasksDto, RunTaskDto, UpdateTaskDto } from './dto/tasks.dto';
 import { taskRunView, taskView } from './task.view';
@@ -17,7 +16,6 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private view(t: TaskEntity, username: string) {
@@ -92,10 +90,11 @@ export class TasksController {
     @Param('username') username: string,
     @Param('taskId') id: string,
     @Params(RunTaskDto) dto: z.infer<typeof RunTaskDto>,
+    @PublicUrl() base: string,
   ) {
     const { taskRunId, run } = await this.tasks.runNow(p, username, id, dto);
     // runId names the task run (as in …/runs/{runId}); jobId the job that executes it.
-    return { success: true, taskId: id, runId: taskRunId, jobId: run.id, jobUrl: `${this.config.http.publicUrl}/arcgis/admin/system/jobs/${run.id}` };
+    return { success: true, taskId: id, runId: taskRunId, jobId: run.id, jobUrl: `${base}/arcgis/admin/system/jobs/${run.id}` };
   }
 
   @Returns(TaskRunListJson)
@@ -105,15 +104,22 @@ export class TasksController {
     @Param('username') username: string,
     @Param('taskId') id: string,
     @Params(ListRunsDto) q: z.infer<typeof ListRunsDto>,
+    @PublicUrl() base: string,
   ) {
     const r = await this.tasks.runsOf(p, username, id, q.start, q.num);
-    return { ...page(r, q.start, q.num), runs: r.rows.map((row) => taskRunView(row, this.config.http.publicUrl)) };
+    return { ...page(r, q.start, q.num), runs: r.rows.map((row) => taskRunView(row, base)) };
   }
 
   @Returns(TaskRunJson)
   @Get(':taskId/runs/:runId')
-  async run(@CurrentUser() p: Principal, @Param('username') username: string, @Param('taskId') id: string, @Param('runId') runId: string) {
-    return taskRunView(await this.tasks.run(p, username, id, runId), this.config.http.publicUrl);
+  async run(
+    @CurrentUser() p: Principal,
+    @Param('username') username: string,
+    @Param('taskId') id: string,
+    @Param('runId') runId: string,
+    @PublicUrl() base: string,
+  ) {
+    return taskRunView(await this.tasks.run(p, username, id, runId), base);
   }
 
   @Returns(TaskRunDeletedJson)

@@ -3,6 +3,7 @@ import { ExecutionModule } from '@app/execution';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
 import { NotificationsModule } from '@app/notifications';
+import { AdminTasksController } from './admin-tasks.controller';
 import { TaskScheduler } from './scheduler.service';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TaskWakeups } from './task-wakeups.service';
@@ -25,6 +26,6 @@ export class TasksModule {}
 /** The tasks API of the sharing REST surface. */
 @Module({
   imports: [TasksModule, IdentityModule],
-  controllers: [TasksController],
+  controllers: [TasksController, AdminTasksController],
 })
 export class TasksHttpModule {}

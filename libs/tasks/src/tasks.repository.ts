@@ -20,7 +20,8 @@ export interface FinishedTaskRun {
 }
 
 export interface TaskFilter {
-  ownerId: string;
+  /** Absent: every owner's tasks (the administrators' site-wide list). */
+  ownerId?: string;
   itemId?: string;
   active?: boolean;
   types?: string[];

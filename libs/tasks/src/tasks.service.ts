@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '@app/clock';
 import { newId, RunEntity, TaskCron, TaskEntity, TaskParameters, UserEntity } from '@app/db';
-import { parameterProblems, RunQueue, runLogLine, RunsService, SystemPropertiesService } from '@app/execution';
+import { NOTEBOOK_PARAMETERS_FORMS, parameterProblems, RunQueue, runLogLine, RunsService, SystemPropertiesService } from '@app/execution';
 import { isAdmin, Principal, requirePrivilege, requireSelfOrAdmin, UsersRepository } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
 import { NotificationTargetsCheck } from '@app/notifications';
@@ -293,7 +293,7 @@ export class TasksService implements OnModuleInit {
     };
     if (out.notebookParameters !== undefined && out.notebookParameters !== '') {
       const parsed = notebookParametersOf(out);
-      if (!parsed) throw DomainError.invalid('INVALID_NOTEBOOK_PARAMETERS', 'parameters.notebookParameters: must be a JSON object of parameter names to values');
+      if (!parsed) throw DomainError.invalid('INVALID_NOTEBOOK_PARAMETERS', `parameters.notebookParameters: ${NOTEBOOK_PARAMETERS_FORMS}`);
       const problems = parameterProblems(parsed);
       if (problems.length) throw DomainError.invalid('INVALID_NOTEBOOK_PARAMETERS', `Invalid parameters.notebookParameters: ${problems.join('; ')}`, problems);
     }

@@ -7,3 +7,4 @@ export * from './user.entity';
 export * from './webhook.entity';
 export * from './runtime.entity';
 export * from './notification.types';
+export * from './oauth.entity';

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type Role = 'org_admin' | 'org_user';
+export type Role = 'org_admin' | 'org_publisher' | 'org_user';
 export const PRIVILEGES = ['createNotebooks', 'scheduleNotebooks'] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 

@@ -1,21 +1,25 @@
 import { z } from 'zod';
 import { zBool, zJson, zNumber } from '@app/rest';
 import { NotificationTargetsDto } from './notification-targets.dto';
+import { NOTEBOOK_PARAMETERS_FORMS, readNotebookParameters } from '../notebook-parameters';
 
-/** `notebookParameters` arrives as a JSON object, or as a JSON string of one (sometimes twice encoded). */
-export const zNotebookParameters = zJson(
-  z.preprocess(
-    (v) => {
-      if (typeof v !== 'string') return v;
-      try {
-        return JSON.parse(v);
-      } catch {
-        return v;
-      }
-    },
-    z.record(z.unknown(), { invalid_type_error: 'must be a JSON object of parameter names to values' }),
-  ),
-);
+const isJson = (v: unknown) => {
+  if (typeof v !== 'string') return true;
+  try {
+    JSON.parse(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** `notebookParameters` in any of its accepted forms (see notebook-parameters.ts), read as one object. */
+export const zNotebookParameters = z.unknown().transform((v, ctx) => {
+  if (v === undefined || v === '' || v === null) return undefined;
+  const parsed = readNotebookParameters(v);
+  if (!parsed) ctx.addIssue({ code: z.ZodIssueCode.custom, message: isJson(v) ? NOTEBOOK_PARAMETERS_FORMS : `must be valid JSON that ${NOTEBOOK_PARAMETERS_FORMS.replace(/^must be/, 'is')}` });
+  return parsed ?? z.NEVER;
+});
 
 export const zIdempotencyKey = z
   .string()
@@ -42,6 +46,7 @@ export const ExecuteNotebookDto = z.object({
 export const JobsQueryDto = z.object({
   detail: zBool.optional().default(false),
   num: zNumber.pipe(z.number().int().min(1).max(10000)).optional().default(100),
+  start: zNumber.pipe(z.number().int().min(1)).optional().default(1),
   sortByDate: zBool.optional().default(true),
 });
 

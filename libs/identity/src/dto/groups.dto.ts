@@ -21,3 +21,19 @@ export const UpdateGroupDto = z.object({
 
 export const GroupUsersDto = z.object({ users: zCsv.pipe(z.array(z.string()).min(1, 'name at least one user')) });
 export const ReassignGroupDto = z.object({ targetUsername: z.string().min(1) });
+
+const zNames = zCsv.optional().default([]);
+export const AddGroupUsersDto = z
+  .object({ users: zNames, admins: zNames })
+  .refine((d) => d.users.length + d.admins.length > 0, { message: 'name at least one user (users or admins)', path: ['users'] });
+
+const INVITE_ROLES = { group_member: 'member', group_admin: 'admin' } as const;
+export const InviteDto = z.object({
+  users: zCsv.pipe(z.array(z.string()).min(1, 'name at least one user')),
+  role: z.enum(['group_member', 'group_admin']).optional().default('group_member').transform((r) => INVITE_ROLES[r]),
+  expiration: z.unknown().optional(),
+});
+
+export const UpdateGroupUsersDto = z
+  .object({ admins: zNames, users: zNames })
+  .refine((d) => d.users.length + d.admins.length > 0, { message: 'name at least one user (admins or users)', path: ['users'] });

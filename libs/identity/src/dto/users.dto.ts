@@ -1,18 +1,20 @@
 import { z } from 'zod';
-import { PRIVILEGES } from '@app/db';
+import { PRIVILEGES, Role } from '@app/db';
 import { zCsv, zInt } from '@app/rest';
 
-const ROLE_ALIASES: Record<string, 'org_admin' | 'org_user'> = {
+const ROLE_ALIASES: Record<string, Role> = {
   org_admin: 'org_admin',
+  org_publisher: 'org_publisher',
   org_user: 'org_user',
   account_admin: 'org_admin',
+  account_publisher: 'org_publisher',
   account_user: 'org_user',
 };
 export const zRole = z
   .string()
   .transform((r, ctx) => {
     const role = ROLE_ALIASES[r];
-    if (!role) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be org_admin or org_user' });
+    if (!role) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be org_admin, org_publisher or org_user' });
     return role ?? z.NEVER;
   });
 

@@ -18,11 +18,19 @@ export const UpdateItemDto = z.object({
   text: z.string().optional(),
 });
 
-export const ShareItemDto = z.object({
+/** `account` is the older name of `org`; `groups` may start with an empty entry (`,g1`); confirmItemControl is accepted. */
+const shareFields = {
   everyone: zBool.optional(),
   org: zBool.optional(),
+  account: zBool.optional(),
   groups: zCsv.optional().default([]),
-});
+  confirmItemControl: zBool.optional(),
+};
+const withOrg = <T extends { org?: boolean; account?: boolean }>(d: T) => ({ ...d, org: d.org ?? d.account });
+
+export const ShareItemDto = z.object(shareFields).transform(withOrg);
+export const ShareItemsDto = z.object({ ...shareFields, items: zCsv.pipe(z.array(z.string()).min(1, 'name at least one item')) }).transform(withOrg);
+export const UnshareItemsDto = z.object({ items: zCsv.pipe(z.array(z.string()).min(1, 'name at least one item')), groups: zCsv.optional().default([]) });
 
 export const UnshareItemDto = z.object({ groups: zCsv.optional().default([]) });
 export const ReassignItemDto = z.object({ targetUsername: z.string().min(1), targetFolderName: z.string().optional() });

@@ -13,16 +13,35 @@ const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds').max(25
 // The column is a 32-bit integer.
 const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1').max(2147483647, 'must be at most 2147483647'));
 
+const TASK_PARAMETER_KEYS = ['updatePortalItem', 'saveInjectedParameters', 'notebookParameters', 'executionTimeoutInMinutes'];
+
+/**
+ * A task's `parameters`. A flat object of notebook parameters (`{"city":"Oslo"}`, as scripts send it) is read as
+ * `notebookParameters`; mixing such keys with a `notebookParameters` is refused rather than silently dropped.
+ */
 export const TaskParametersDto = zJson(
   z
     .object({
       updatePortalItem: zBool.optional(),
       saveInjectedParameters: zBool.optional(),
-      notebookParameters: z.union([z.string(), z.record(z.unknown())]).optional(),
+      notebookParameters: z.union([z.string(), z.record(z.unknown()), z.array(z.unknown())]).optional(),
       executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
       runtime: z.string().trim().min(1).max(128).optional(),
     })
-    .passthrough(),
+    .passthrough()
+    .transform((p, ctx) => {
+      const extra = Object.keys(p).filter((k) => !TASK_PARAMETER_KEYS.includes(k));
+      if (!extra.length) return p;
+      if (p.notebookParameters !== undefined) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `unknown keys ${extra.map((k) => `'${k.slice(0, 64)}'`).join(', ')}: put notebook parameters inside notebookParameters`,
+        });
+        return z.NEVER;
+      }
+      const known = Object.fromEntries(Object.entries(p).filter(([k]) => TASK_PARAMETER_KEYS.includes(k)));
+      return { ...known, notebookParameters: Object.fromEntries(extra.map((k) => [k, (p as Record<string, unknown>)[k]])) };
+    }),
 );
 
 const retries = zInt.pipe(z.number().min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'));

@@ -1,0 +1,30 @@
+import { Controller, Get } from '@nestjs/common';
+import { CurrentUser, Principal, requireAdmin } from '@app/identity';
+import { API_VERSION } from '@app/rest';
+
+/** The Notebook Server admin root and info, which clients read before any other admin call. */
+@Controller('arcgis/admin')
+export class ServerRootController {
+  @Get()
+  root(@CurrentUser() p: Principal) {
+    requireAdmin(p);
+    return {
+      version: API_VERSION.currentVersion,
+      currentVersion: API_VERSION.currentVersion,
+      fullVersion: API_VERSION.fullVersion,
+      resources: ['machines', 'system', 'notebooks', 'info'],
+    };
+  }
+
+  @Get('info')
+  info(@CurrentUser() p: Principal) {
+    requireAdmin(p);
+    return {
+      currentVersion: API_VERSION.currentVersion,
+      fullVersion: API_VERSION.fullVersion,
+      serverType: 'ArcGIS',
+      serverFunction: 'NotebookServer',
+      timezone: 'UTC',
+    };
+  }
+}

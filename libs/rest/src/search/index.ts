@@ -1,0 +1,3 @@
+export * from './search-query';
+export * from './search-sql';
+export * from './search.dto';
