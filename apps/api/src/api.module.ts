@@ -11,6 +11,7 @@ import { RedisModule } from '@app/queues';
 import { TasksHttpModule, TasksModule } from '@app/tasks';
 import { WebhooksHttpModule } from '@app/webhooks';
 import { HealthController } from './health/health.controller';
+import { ManagerModule } from './manager/manager.module';
 
 /** The HTTP process: the sharing API, the admin API and health checks. */
 @Module({})
@@ -31,6 +32,7 @@ export class ApiModule {
         TasksModule,
         TasksHttpModule,
         WebhooksHttpModule,
+        ManagerModule,
       ],
       controllers: [HealthController],
     };

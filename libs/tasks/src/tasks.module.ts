@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ExecutionModule } from '@app/execution';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
+import { SchedulePreviewController } from './schedule-preview.controller';
 import { TaskScheduler } from './scheduler.service';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TasksController } from './tasks.controller';
@@ -23,6 +24,7 @@ export class TasksModule {}
 /** The tasks API of the sharing REST surface. */
 @Module({
   imports: [TasksModule, IdentityModule],
-  controllers: [TasksController],
+  // The preview first: its fixed path must win over the tasks controller's `:taskId`.
+  controllers: [SchedulePreviewController, TasksController],
 })
 export class TasksHttpModule {}

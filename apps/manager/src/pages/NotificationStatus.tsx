@@ -1,0 +1,3 @@
+export function NotificationStatus(_: { id?: string }) {
+  return <h1>NotificationStatus</h1>;
+}

@@ -1,0 +1,3 @@
+export function Site(_: { id?: string }) {
+  return <h1>Site</h1>;
+}

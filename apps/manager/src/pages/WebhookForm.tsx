@@ -1,0 +1,3 @@
+export function WebhookForm(_: { id?: string }) {
+  return <h1>WebhookForm</h1>;
+}

@@ -1,0 +1,3 @@
+export function Webhooks(_: { id?: string }) {
+  return <h1>Webhooks</h1>;
+}
