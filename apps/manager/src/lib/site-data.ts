@@ -12,8 +12,10 @@ async function perUser<T>(api: Rest, username: string, isAdmin: boolean, fn: (u:
   return lists.flat();
 }
 
+export const visibleItems = (api: Rest, username: string, isAdmin: boolean): Promise<Item[]> => perUser(api, username, isAdmin, (u) => api.items.listOf(u));
+
 export const visibleNotebooks = (api: Rest, username: string, isAdmin: boolean): Promise<Item[]> =>
-  perUser(api, username, isAdmin, (u) => api.items.listOf(u)).then((items) => items.filter((i) => i.type === 'Notebook'));
+  visibleItems(api, username, isAdmin).then((items) => items.filter((i) => i.type === 'Notebook'));
 
 export const visibleTasks = (api: Rest, username: string, isAdmin: boolean): Promise<Task[]> => perUser(api, username, isAdmin, (u) => api.tasks.list(u));
 
