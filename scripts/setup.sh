@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a machine from scratch: Node packages, PostgreSQL and Redis, the Docker engine, the runner image, the build.
+# Sets up a machine from scratch: Node packages, PostgreSQL and Redis, the Docker engine, the runner image, Chromium, the build.
 # Safe to run again: each step skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +16,7 @@ echo "== Docker engine"
 bash scripts/docker/setup-docker.sh
 echo "== runner image"
 bash scripts/docker/build-runner-offline.sh
+echo "== Chromium (the Manager's browser tests)"
+bash scripts/install-chromium.sh
 echo "== build"
 npm run build

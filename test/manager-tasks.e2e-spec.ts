@@ -190,7 +190,7 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.getByRole('heading', { name: 'Tasks' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await site.screenshot(page, 'tasks-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
