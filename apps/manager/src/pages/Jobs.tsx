@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Job } from '../api/types';
-import { Alert, ConfirmButton, errorText, useAction } from '../components/controls';
+import { Alert, ConfirmButton, errorText, FilterSelect, useAction } from '../components/controls';
 import { formatDuration, formatTime } from '../lib/format';
 import { TRIGGER_LABELS, triggerLabel } from '../lib/site-data';
 import { useData } from '../lib/use-data';
@@ -48,36 +48,10 @@ export function Jobs() {
         />
       </div>
       <div className="filters" role="group" aria-label="Filters">
-        <div className="field">
-          <label htmlFor="job-status-filter">Status</label>
-          <select id="job-status-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="job-trigger-filter">Trigger</label>
-          <select id="job-trigger-filter" value={trigger} onChange={(e) => setTrigger(e.target.value)}>
-            <option value="">All</option>
-            {Object.entries(TRIGGER_LABELS).map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect label="Status" value={status} onChange={setStatus} options={STATUSES} />
+        <FilterSelect label="Trigger" value={trigger} onChange={setTrigger} options={Object.entries(TRIGGER_LABELS).map(([value, label]) => ({ value, label }))} />
         {isAdmin && (
-          <div className="field">
-            <label htmlFor="job-user-filter">User</label>
-            <select id="job-user-filter" value={user} onChange={(e) => setUser(e.target.value)}>
-              <option value="">All</option>
-              {users.map((u) => (
-                <option key={u}>{u}</option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect label="User" value={user} onChange={setUser} options={users} />
         )}
       </div>
       <Alert>{action.error ?? errorText(jobs.error)}</Alert>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Job, TaskRun } from '../api/types';
-import { Alert, ConfirmButton, errorText, SnapshotFrame, useAction } from '../components/controls';
+import { Alert, errorText, SnapshotFrame, useAction } from '../components/controls';
+import { TaskActions } from '../components/task-actions';
 import { downloadNotebook } from '../components/job-artifacts';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { cronLine, describeSchedule } from '../lib/schedule';
@@ -38,9 +39,10 @@ export function TaskDetails({ owner, id }: { owner: string; id: string }) {
   if (!t) return <Alert>{errorText(task.error)}</Alert>;
   const status = taskStatus(t);
   const tz = t.cronSchedule.timeZone;
-  const act = async (fn: () => Promise<unknown>) => {
-    await action.run(fn);
+  const act = async (_done: string, fn: () => Promise<unknown>) => {
+    const r = await action.run(fn);
     await Promise.all([task.reload(), runs.reload()]);
+    return r;
   };
   const open = (run: TaskRun) =>
     action.run(async () => {
@@ -55,31 +57,7 @@ export function TaskDetails({ owner, id }: { owner: string; id: string }) {
       </p>
       <div className="page-head">
         <h1 id="task-title">{t.title}</h1>
-        <div className="row-actions">
-          <button type="button" onClick={() => navigate(`/tasks/${encodeURIComponent(owner)}/${id}/edit`)}>
-            Edit
-          </button>
-          {status === 'Active' ? (
-            <button type="button" onClick={() => act(() => api.tasks.pause(owner, id))}>
-              Pause
-            </button>
-          ) : (
-            <button type="button" onClick={() => act(() => api.tasks.resume(owner, id))}>
-              Resume
-            </button>
-          )}
-          <button type="button" onClick={() => act(() => api.tasks.runNow(owner, id))}>
-            Run now
-          </button>
-          <ConfirmButton
-            label="Delete"
-            title="Delete task"
-            question={<p>Delete the task “{t.title}”, its runs and their snapshots? This cannot be undone.</p>}
-            onConfirm={async () => {
-              if ((await action.run(() => api.tasks.delete(owner, id))) !== undefined) navigate('/tasks');
-            }}
-          />
-        </div>
+        <TaskActions api={api} task={t} act={act} afterDelete={() => navigate('/tasks')} />
       </div>
       <Alert>{action.error}</Alert>
       <dl className="properties">

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Item, Task } from '../api/types';
-import { Alert, ConfirmButton, errorText, useAction } from '../components/controls';
+import { Alert, errorText, FilterSelect, useAction } from '../components/controls';
+import { TaskActions } from '../components/task-actions';
 import { formatTime } from '../lib/format';
 import { cronLine, describeSchedule } from '../lib/schedule';
 import { TASK_STATUSES, taskStatus, visibleNotebooks, visibleTasks } from '../lib/site-data';
@@ -27,6 +28,7 @@ export function Tasks() {
     const done = await action.run(fn);
     if (done !== undefined) setMessage(label);
     await tasks.reload();
+    return done;
   };
 
   return (
@@ -38,25 +40,9 @@ export function Tasks() {
         </button>
       </div>
       <div className="filters" role="group" aria-label="Filters">
-        <div className="field">
-          <label htmlFor="task-status-filter">Status</label>
-          <select id="task-status-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">All</option>
-            {TASK_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect label="Status" value={status} onChange={setStatus} options={TASK_STATUSES} />
         {isAdmin && (
-          <div className="field">
-            <label htmlFor="task-owner-filter">Owner</label>
-            <select id="task-owner-filter" value={owner} onChange={(e) => setOwner(e.target.value)}>
-              <option value="">All</option>
-              {owners.map((o) => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect label="Owner" value={owner} onChange={setOwner} options={owners} />
         )}
       </div>
       <Alert>{action.error ?? errorText(tasks.error)}</Alert>
@@ -92,7 +78,7 @@ export function Tasks() {
   );
 }
 
-function TaskRow({ task: t, notebook, act }: { task: Task; notebook: string; act: (label: string, fn: () => Promise<unknown>) => Promise<void> }) {
+function TaskRow({ task: t, notebook, act }: { task: Task; notebook: string; act: (label: string, fn: () => Promise<unknown>) => Promise<unknown> }) {
   const { api } = useSignedIn();
   const status = taskStatus(t);
   const tz = t.cronSchedule.timeZone;
@@ -115,32 +101,7 @@ function TaskRow({ task: t, notebook, act }: { task: Task; notebook: string; act
         {t.disabledReason && <div className="reason">{t.disabledReason}</div>}
       </td>
       <td>
-        <div className="row-actions" role="group" aria-label={`Actions for ${t.title}`}>
-          <button type="button" onClick={() => navigate(`/tasks/${encodeURIComponent(t.userId)}/${t.id}`)}>
-            View details
-          </button>
-          <button type="button" onClick={() => navigate(`/tasks/${encodeURIComponent(t.userId)}/${t.id}/edit`)}>
-            Edit
-          </button>
-          {status === 'Active' ? (
-            <button type="button" onClick={() => act(`Paused ${t.title}.`, () => api.tasks.pause(t.userId, t.id))}>
-              Pause
-            </button>
-          ) : (
-            <button type="button" onClick={() => act(`Resumed ${t.title}.`, () => api.tasks.resume(t.userId, t.id))}>
-              Resume
-            </button>
-          )}
-          <button type="button" onClick={() => act(`Started a run of ${t.title}.`, () => api.tasks.runNow(t.userId, t.id))}>
-            Run now
-          </button>
-          <ConfirmButton
-            label="Delete"
-            title="Delete task"
-            question={<p>Delete the task “{t.title}”, its runs and their snapshots? This cannot be undone.</p>}
-            onConfirm={() => act(`Deleted ${t.title}.`, () => api.tasks.delete(t.userId, t.id))}
-          />
-        </div>
+        <TaskActions api={api} task={t} act={act} withDetails />
       </td>
     </tr>
   );
