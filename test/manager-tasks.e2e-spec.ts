@@ -176,12 +176,23 @@ describe('Manager: tasks and jobs in a real browser', () => {
   it('deletes the task after a confirmation', async () => {
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();
     const row = table('Next run').getByRole('row').filter({ hasText: 'Greet every fifteen seconds' });
-    await row.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete task' });
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // By keyboard: the dialog takes focus (on Cancel), Escape closes it and focus goes back to the button.
+    await row.getByRole('button', { name: 'Delete' }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await see.count(dialog, 0);
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Delete');
     await see.count(row, 1);
-    await row.getByRole('button', { name: 'Delete' }).click();
-    await dialog.getByRole('button', { name: 'Delete' }).click();
+    // Tab stays inside the dialog: from Cancel to Delete, then round to Cancel again.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await see.count(row, 0);
     await page.getByText('No tasks yet').waitFor();
   });

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { JobDetails } from './pages/JobDetails';
 import { Jobs } from './pages/Jobs';
 import { NotebookDetails } from './pages/NotebookDetails';
@@ -50,6 +50,13 @@ export function App() {
   useEffect(() => {
     if (session && path === '/') navigate('/tasks', true);
   }, [session, path]);
+
+  // A new page: keyboard and screen-reader users start at its content, not at the last link they pressed.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
 
   if (!session) return <SignIn />;
   const page = route(path, isAdmin);

@@ -1,4 +1,4 @@
-import { ReactNode, useEffect, useId, useRef, useState } from 'react';
+import React, { ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 /** An error or notice read out by screen readers when it appears. */
 export function Alert({ children, kind = 'error' }: { children: ReactNode; kind?: 'error' | 'info' | 'success' }) {
@@ -65,6 +65,33 @@ export function JsonEditor({ label, value, onChange, error }: { label: string; v
   );
 }
 
+/**
+ * Keyboard handling of a modal dialog: focus moves in (to `initial`, else the first control), Tab stays inside,
+ * and focus goes back where it was when the dialog closes.
+ */
+export function useDialogFocus(initial?: React.RefObject<HTMLElement | null>) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    (initial?.current ?? box.current?.querySelector<HTMLElement>('input, button, select, textarea'))?.focus();
+    return () => before?.focus?.();
+  }, [initial]);
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key !== 'Tab' || !box.current) return;
+    const all = [...box.current.querySelectorAll<HTMLElement>('input, button, select, textarea, a[href]')].filter((el) => !el.hasAttribute('disabled'));
+    if (!all.length) return;
+    const [first, last] = [all[0], all[all.length - 1]];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  return { ref: box, onKeyDown };
+}
+
 /** A confirmation in a modal dialog; focus moves into it and Escape cancels. */
 export function ConfirmDialog({
   title,
@@ -81,10 +108,10 @@ export function ConfirmDialog({
 }) {
   const id = useId();
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
+  const focus = useDialogFocus(cancel);
   return (
     <div className="backdrop" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <div role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} className="dialog">
+      <div role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} className="dialog" ref={focus.ref} onKeyDown={focus.onKeyDown}>
         <h2 id={`${id}-title`}>{title}</h2>
         <div>{children}</div>
         <div className="actions">
