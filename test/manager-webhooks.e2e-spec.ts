@@ -135,6 +135,20 @@ describe('Manager: webhooks and a non-administrator, in a real browser', () => {
     });
   });
 
+  it('every administrator page fits 1280×800 and 390×844 without a horizontal page scroll', async () => {
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(viewport);
+      for (const [path, heading] of [['/webhooks', 'Webhooks'], ['/webhooks/new', 'New webhook'], ['/site', 'Site'], ['/notebooks', 'Notebooks'], ['/jobs', 'Jobs'], ['/tasks/new', 'New task']]) {
+        await page.goto(`/arcgis/manager${path}`);
+        await page.getByRole('heading', { name: heading, exact: true, level: 1 }).waitFor();
+        expect({ path, viewport: viewport.width, overflow: await overflow() }).toEqual({ path, viewport: viewport.width, overflow: 0 });
+      }
+    }
+    await site.screenshot(page, 'webhook-form-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   describe('a user who is not an administrator', () => {
     let user: Page;
 
