@@ -1,4 +1,4 @@
-import { FormValue, Http } from './http';
+import { ApiError, FormValue, Http } from './http';
 import type {
   CronFields,
   Delivery,
@@ -96,7 +96,14 @@ export function restClient(http: Http) {
       update: (owner: string, id: string, t: TaskInput) => http.post(`${tasksOf(owner)}/${enc(id)}/update`, t as unknown as Record<string, FormValue>),
       pause: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/disable`),
       resume: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/enable`),
-      runNow: (owner: string, id: string) => http.post<{ runId: string }>(`${tasksOf(owner)}/${enc(id)}/run`),
+      runNow: (owner: string, id: string) =>
+        http.post<{ runId: string }>(`${tasksOf(owner)}/${enc(id)}/run`).catch((e: unknown) => {
+          // An api without the run-now operation answers the framework's "Cannot POST …" 404.
+          if (e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot POST')) {
+            throw new ApiError(404, 404, 'RUN_NOW_UNAVAILABLE', 'This server does not offer Run now yet; the task runs on its schedule.');
+          }
+          throw e;
+        }),
       delete: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/delete`),
       runs: (owner: string, id: string) => http.get<Page & { runs: TaskRun[] }>(`${tasksOf(owner)}/${enc(id)}/runs`, { num: 100 }).then((r) => r.runs),
       preview: (owner: string, s: CronFields & { startDate?: number | null; endDate?: number | null; maxOccurrences?: number | null }) =>

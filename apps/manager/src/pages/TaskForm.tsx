@@ -116,7 +116,7 @@ export function TaskForm({ owner, id }: { owner?: string; id?: string }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const [preview, setPreview] = useState<{ runs: number[]; errors: Record<string, string>; error: string | null }>({ runs: [], errors: {}, error: null });
+  const [preview, setPreview] = useState<{ runs: number[]; errors: Record<string, string>; error: string | null; pending?: boolean }>({ runs: [], errors: {}, error: null, pending: true });
 
   useEffect(() => {
     if (existing.data && !loaded) {
@@ -136,6 +136,7 @@ export function TaskForm({ owner, id }: { owner?: string; id?: string }) {
   useEffect(() => {
     if (!loaded) return;
     let cancelled = false;
+    setPreview((p) => ({ ...p, pending: true }));
     const t = setTimeout(async () => {
       const input = toPreviewInput(f);
       try {
@@ -297,7 +298,8 @@ export function TaskForm({ owner, id }: { owner?: string; id?: string }) {
             <p className="schedule-words">{describeSchedule({ ...f.cron, timeZone: f.timeZone }, { once: f.preset === 'once' })}</p>
             {preview.error && <p className="field-error">{preview.error}</p>}
             {Object.keys(preview.errors).length > 0 && <p className="field-error">Fix the highlighted fields to see the next run times.</p>}
-            {!preview.error && !Object.keys(preview.errors).length && preview.runs.length === 0 && <p>No run left in this schedule.</p>}
+            {preview.pending && preview.runs.length === 0 && <p>Computing the next run times…</p>}
+            {!preview.pending && !preview.error && !Object.keys(preview.errors).length && preview.runs.length === 0 && <p>No run left in this schedule.</p>}
             <ol aria-label="Next run times">
               {preview.runs.map((t) => (
                 <li key={t}>
