@@ -27,6 +27,8 @@ describe('the Manager as static files', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers['cache-control']).toBe('no-cache');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self'");
       expect(res.text).toContain('<div id="root"></div>');
     }
   });

@@ -17,6 +17,31 @@ export function findManagerDir(candidates = [join(__dirname, '..', 'manager'), j
 const YEAR_SECONDS = 365 * 24 * 3600;
 
 /**
+ * The page loads only its own files and talks only to this server; it may not be framed elsewhere.
+ * Run snapshots are shown in `sandbox` srcdoc frames, which inherit this policy: their inline styles and
+ * data: images are allowed, their scripts and anything remote are not.
+ */
+export const MANAGER_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+function pageHeaders(res: { setHeader(name: string, value: string): unknown }): void {
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Content-Security-Policy', MANAGER_CSP);
+  res.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+/**
  * Serves the single-page app: hashed files under `assets/` are cached for a year, `index.html` never without
  * revalidation (so a new build is picked up at once), and every other path under the Manager is a client route
  * answered with `index.html`.
@@ -28,7 +53,8 @@ export function managerStatic(dir: string | null) {
         fallthrough: true,
         redirect: false,
         setHeaders: (res, path) => {
-          res.setHeader('Cache-Control', path.includes(`${join(dir, 'assets')}`) ? `public, max-age=${YEAR_SECONDS}, immutable` : 'no-cache');
+          if (path.startsWith(join(dir, 'assets'))) res.setHeader('Cache-Control', `public, max-age=${YEAR_SECONDS}, immutable`);
+          else pageHeaders(res);
           res.setHeader('X-Content-Type-Options', 'nosniff');
         },
       })
@@ -52,7 +78,8 @@ export function managerStatic(dir: string | null) {
       req.url = original;
       // A missing hashed file is a real 404 (an old page asking for a removed build), not a client route.
       if (path.startsWith(`${MANAGER_PATH}/assets/`)) return next();
-      res.setHeader('Cache-Control', 'no-cache');
+      pageHeaders(res);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       res.sendFile(index);
     });
   };
