@@ -63,6 +63,18 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.getByText('greeting = "default"').waitFor();
   });
 
+  it('runs the notebook now with parameters from its page, and shows the job finish', async () => {
+    await page.getByLabel('Parameters', { exact: true }).fill('{"greeting": "right now"');
+    await see.count(page.getByRole('button', { name: 'Run now', disabled: true }), 1);
+    await page.getByLabel('Parameters', { exact: true }).fill('{"greeting": "right now", "count": 2}');
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('heading', { name: /^Job / }).waitFor();
+    await see.text(page.locator('dl.properties'), 'COMPLETED', 180_000);
+    await see.text(page.locator('dl.properties'), 'executeNotebook');
+    await page.getByRole('button', { name: 'Open snapshot' }).click();
+    await page.frameLocator('iframe[title^="Snapshot"]').getByText('right now x2').first().waitFor();
+  });
+
   it('creates a task every 10 seconds with parameters, previewing its next five run times', async () => {
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();
     await page.getByRole('button', { name: 'New task' }).click();
@@ -164,7 +176,8 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await see.text(done, 'schedule');
     await see.text(done, 'admin');
     await page.getByLabel('Trigger').selectOption('executeNotebook');
-    await see.count(jobs.getByRole('row').filter({ hasText: 'COMPLETED' }), 0);
+    await see.count(jobs.getByRole('row').filter({ hasText: 'COMPLETED' }), 1);
+    await see.count(jobs.getByRole('row').filter({ hasText: 'schedule' }), 0);
     await page.getByLabel('Trigger').selectOption('task');
     await site.screenshot(page, 'jobs');
     await jobs.getByRole('row').filter({ hasText: 'COMPLETED' }).first().getByRole('button', { name: 'View details' }).click();
