@@ -12,7 +12,7 @@ function fakeApi(routes: Record<string, Handler>) {
     const url = new URL(String(input), 'http://localhost');
     calls.push(`${init?.method ?? 'GET'} ${url.pathname}`);
     const key = Object.keys(routes).find((k) => new RegExp(`^${k}$`).test(`${init?.method ?? 'GET'} ${url.pathname}`));
-    const [status, body] = key ? routes[key](url, new URLSearchParams(String(init?.body ?? ''))) : [404, { error: { code: 404, messageCode: 'NOT_FOUND', message: 'nope', details: [] } }];
+    const [status, body] = key ? routes[key](url, new URLSearchParams(String(init?.body ?? ''))) : [404, { error: { code: 404, messageCode: 'NOT_FOUND', message: `Cannot ${init?.method ?? 'GET'} ${url.pathname}`, details: [] } }];
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
   return { fetchImpl, calls };

@@ -1,3 +1,4 @@
+import { ApiError } from '../api/http';
 import type { Rest } from '../api/rest';
 import type { Item, Task } from '../api/types';
 
@@ -17,7 +18,23 @@ export const visibleItems = (api: Rest, username: string, isAdmin: boolean): Pro
 export const visibleNotebooks = (api: Rest, username: string, isAdmin: boolean): Promise<Item[]> =>
   visibleItems(api, username, isAdmin).then((items) => items.filter((i) => i.type === 'Notebook'));
 
-export const visibleTasks = (api: Rest, username: string, isAdmin: boolean): Promise<Task[]> => perUser(api, username, isAdmin, (u) => api.tasks.list(u));
+/** Whether a server lists every owner's tasks at once (`GET /arcgis/admin/notebooks/tasks`); learnt on first use. */
+const siteWideTasks = new WeakMap<Rest, boolean>();
+
+export async function visibleTasks(api: Rest, username: string, isAdmin: boolean): Promise<Task[]> {
+  if (isAdmin && siteWideTasks.get(api) !== false) {
+    try {
+      const all = await api.tasks.listAll();
+      siteWideTasks.set(api, true);
+      return all;
+    } catch (e) {
+      // An api without the operation answers the framework's "Cannot GET …" 404: ask per user instead.
+      if (!(e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot GET'))) throw e;
+      siteWideTasks.set(api, false);
+    }
+  }
+  return perUser(api, username, isAdmin, (u) => api.tasks.list(u));
+}
 
 export type TaskStatus = 'Active' | 'Paused' | 'Disabled' | 'Completed';
 
