@@ -54,6 +54,9 @@ export function taskStatus(t: Task): TaskStatus {
   }
 }
 
-/** What started a job, in the Jobs page's words. */
-export const TRIGGER_LABELS: Record<string, string> = { task: 'schedule', executeNotebook: 'executeNotebook', webhook: 'webhook', receiver: 'receiver' };
+/**
+ * What started a job, in the Jobs page's words. Inbound receivers' runs are `webhook` runs on the server;
+ * `manual` is a task's Run now.
+ */
+export const TRIGGER_LABELS: Record<string, string> = { task: 'schedule', manual: 'run now', executeNotebook: 'executeNotebook', webhook: 'webhook or receiver' };
 export const triggerLabel = (t: string) => TRIGGER_LABELS[t] ?? t;
