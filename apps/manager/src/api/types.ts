@@ -124,7 +124,6 @@ export interface Machine {
   dockerAvailable: boolean;
   lastHeartbeat: number;
   startedAt: number;
-  runnerImages?: string[];
 }
 
 export type SystemProperties = Record<string, number>;

@@ -73,7 +73,6 @@ function Machines() {
                 <td>{m.warmContainers}</td>
                 <td>
                   {m.dockerAvailable ? 'Available' : 'Unreachable'}
-                  {m.runnerImages && <div className="reason">{m.runnerImages.join(', ')}</div>}
                 </td>
                 <td>{formatTime(m.lastHeartbeat)}</td>
               </tr>
