@@ -120,9 +120,12 @@ describe('Manager: webhooks and a non-administrator, in a real browser', () => {
       expect(await row.innerText()).not.toContain(secret);
     });
 
-    it('the Site page shows the machines and refuses a property out of range at the field', async () => {
+    it('the Site page shows the machines, users and groups, and refuses a property out of range at the field', async () => {
+      await site.post('/sharing/rest/community/createGroup', admin, { title: 'Analysts', access: 'org' });
       await page.getByRole('link', { name: 'Site', exact: true }).click();
       await see.text(table('Runs in progress'), 'Alive');
+      await see.text(table('Members'), 'Analysts');
+      await see.text(table('Account'), 'admin');
       const cap = page.getByLabel(/maxExecuteNotebookContainersPerNode/);
       await cap.fill('0');
       await see.attr(cap, 'aria-invalid', 'true');

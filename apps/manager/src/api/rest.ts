@@ -60,6 +60,8 @@ export function restClient(http: Http) {
 
     groups: {
       get: (id: string) => http.get<Group>(`${SHARING}/community/groups/${enc(id)}`),
+      /** The organization's groups (a portal search; where the server has it, see site-data). */
+      search: () => http.get<{ results: Group[] }>(`${SHARING}/community/groups`, { num: 100 }).then((r) => r.results),
       create: (title: string, access: string) => http.post<{ group: Group }>(`${SHARING}/community/createGroup`, { title, access }),
     },
 

@@ -1,6 +1,6 @@
 import { ApiError } from '../api/http';
 import type { Rest } from '../api/rest';
-import type { Item, Task } from '../api/types';
+import type { Group, Item, Task } from '../api/types';
 
 /**
  * The REST API lists notebooks and tasks per user; administrators see the whole site, so their views
@@ -18,6 +18,21 @@ export const visibleItems = (api: Rest, username: string, isAdmin: boolean): Pro
 export const visibleNotebooks = (api: Rest, username: string, isAdmin: boolean): Promise<Item[]> =>
   visibleItems(api, username, isAdmin).then((items) => items.filter((i) => i.type === 'Notebook'));
 
+/** The framework's answer for a route this server does not have (an operation another branch adds). */
+const missingRoute = (e: unknown) => e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot GET');
+
+/** Groups with their members: the organization's (group search) where the server has it, else the signed-in user's. */
+export async function visibleGroups(api: Rest): Promise<Group[]> {
+  let ids: string[];
+  try {
+    ids = (await api.groups.search()).map((g) => g.id);
+  } catch (e) {
+    if (!missingRoute(e)) throw e;
+    ids = (await api.me()).groups;
+  }
+  return Promise.all(ids.map((id) => api.groups.get(id)));
+}
+
 /** Whether a server lists every owner's tasks at once (`GET /arcgis/admin/notebooks/tasks`); learnt on first use. */
 const siteWideTasks = new WeakMap<Rest, boolean>();
 
@@ -28,8 +43,7 @@ export async function visibleTasks(api: Rest, username: string, isAdmin: boolean
       siteWideTasks.set(api, true);
       return all;
     } catch (e) {
-      // An api without the operation answers the framework's "Cannot GET …" 404: ask per user instead.
-      if (!(e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot GET'))) throw e;
+      if (!missingRoute(e)) throw e;
       siteWideTasks.set(api, false);
     }
   }

@@ -3,6 +3,7 @@ import { ApiError } from '../api/http';
 import type { Role } from '../api/types';
 import { Alert, ConfirmButton, errorText, Field, useAction } from '../components/controls';
 import { formatTime } from '../lib/format';
+import { visibleGroups } from '../lib/site-data';
 import { useData } from '../lib/use-data';
 import { useSignedIn } from '../session';
 
@@ -237,7 +238,7 @@ function Users() {
 
 function Groups() {
   const { api } = useSignedIn();
-  const groups = useData(async () => Promise.all((await api.me()).groups.map((g) => api.groups.get(g))), []);
+  const groups = useData(() => visibleGroups(api), []);
   const [title, setTitle] = useState('');
   const action = useAction();
   const submit = async (e: FormEvent) => {
@@ -250,7 +251,7 @@ function Groups() {
   return (
     <>
       <h2 id="groups-title">Groups</h2>
-      <p>The groups you belong to.</p>
+      <p>The organization's groups (where this server offers a group search), else the groups you belong to.</p>
       <Alert>{action.error ?? errorText(groups.error)}</Alert>
       <div className="table-wrap">
         <table aria-labelledby="groups-title">

@@ -21,7 +21,7 @@ function setup(id?: string) {
     if (path === '/sharing/rest/community/self') return reply({ username: 'admin', groups: [] });
     if (path === '/sharing/rest/portals/self/webhooks/w1')
       return reply({ id: 'w1', name: 'Runs report', payloadUrl: '', isActive: true, events: ['/users/bob/signIn'], config: { properties: { federatedServer: { itemId: ITEM, tokenTypeToSend: 'user', tokenExpirationTimeMinutes: 30 } } } });
-    return new Response(JSON.stringify({ error: { code: 404, messageCode: 'NOT_FOUND', message: 'nope', details: [] } }), { status: 404 });
+    return new Response(JSON.stringify({ error: { code: 404, messageCode: 'NOT_FOUND', message: `Cannot GET ${path}`, details: [] } }), { status: 404 });
   }) as typeof fetch;
   localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', expires: Date.now() + 60_000, username: 'admin', fullName: 'Admin', role: 'org_admin' }));
   render(

@@ -2,7 +2,7 @@ import { FormEvent, useEffect, useState } from 'react';
 import { ApiError } from '../api/http';
 import type { Webhook } from '../api/types';
 import { Alert, errorText, Field } from '../components/controls';
-import { visibleItems } from '../lib/site-data';
+import { visibleGroups, visibleItems } from '../lib/site-data';
 import { CATALOGUE, describeTrigger, Kind, uriOf } from '../lib/triggers';
 import { useData } from '../lib/use-data';
 import { Link, navigate } from '../router';
@@ -49,7 +49,7 @@ export function WebhookForm({ id }: { id?: string }) {
   // A notebook webhook runs a notebook its creator owns.
   const notebooks = { data: items.data?.filter((i) => i.type === 'Notebook' && i.owner === session.username) };
   const users = useData(() => api.users.list(), []);
-  const groups = useData(async () => Promise.all((await api.me()).groups.map((g) => api.groups.get(g))), []);
+  const groups = useData(() => visibleGroups(api), []);
   const [s, setS] = useState<State>(empty);
   const [loaded, setLoaded] = useState(!id);
   const [errors, setErrors] = useState<Record<string, string>>({});
