@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { parameterized } from './support/notebooks';
 import { ManagerSite, see } from './support/manager-site';
+import { eventually as until } from './support/worker-harness';
 
 jest.setTimeout(420_000);
 
@@ -163,10 +164,19 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await see.value(page.getByLabel('Parameters', { exact: true }), /hello from the browser/);
     await page.getByLabel('Title', { exact: true }).fill('Greet every fifteen seconds');
     await page.getByLabel('Second', { exact: true }).fill('*/15');
+    await page.getByLabel('Max occurrences').fill('1000');
     await see.count(page.getByRole('list', { name: 'Next run times' }).getByRole('listitem'), 5);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Greet every fifteen seconds', level: 1 }).waitFor();
     await page.getByText('*/15 * * * * ?').waitFor();
+    await see.text(page.locator('dl.properties'), / of 1000/);
+    // Clearing a field clears it on the server (not "left as it was").
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await see.value(page.getByLabel('Max occurrences'), '1000');
+    await page.getByLabel('Max occurrences').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Greet every fifteen seconds', level: 1 }).waitFor();
+    await until(async () => !(await page.locator('dl.properties').innerText()).includes(' of 1000'));
   });
 
   it('the Jobs page lists the scheduled runs, opens one with its messages and snapshot', async () => {

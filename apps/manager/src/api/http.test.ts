@@ -20,6 +20,15 @@ describe('Http', () => {
     expect(new Headers(init.headers).get('Authorization')).toBe('Bearer tok');
   });
 
+  it('sends JSON when a null must reach the server', async () => {
+    const fetchImpl = vi.fn(async () => json(200, { success: true }));
+    await new Http(() => 'tok', () => undefined, fetchImpl as unknown as typeof fetch).postJson('/u', { endDate: null, title: 'x' });
+    const [, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(new Headers(init.headers).get('Content-Type')).toBe('application/json');
+    expect(new Headers(init.headers).get('Authorization')).toBe('Bearer tok');
+    expect(JSON.parse(String(init.body))).toEqual({ f: 'json', endDate: null, title: 'x' });
+  });
+
   it('turns the error JSON into an ApiError with problems by field', async () => {
     const body = { error: { code: 400, messageCode: 'INVALID_SCHEDULE', message: 'Invalid schedule: minute: bad', details: ['minute: 99 is out of range', 'parameters.notebookParameters: must be an object'] } };
     const http = new Http(() => null, () => undefined, (async () => json(400, body)) as unknown as typeof fetch);

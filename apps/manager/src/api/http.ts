@@ -62,6 +62,11 @@ export class Http {
     return this.send<T>(path, { method: 'POST', body: toForm({ f: 'json', ...fields }) });
   }
 
+  /** A JSON body: the one form where `null` can say "clear this" (a form field can only be left out). */
+  postJson<T>(path: string, body: Record<string, unknown>): Promise<T> {
+    return this.send<T>(path, { method: 'POST', body: JSON.stringify({ f: 'json', ...body }), headers: { 'Content-Type': 'application/json' } });
+  }
+
   /** Multipart (file uploads). */
   postMultipart<T>(path: string, form: FormData): Promise<T> {
     form.set('f', 'json');

@@ -97,7 +97,8 @@ export function restClient(http: Http) {
       listAll: () => http.get<Page & { tasks: Task[] }>(`${ADMIN}/notebooks/tasks`, { num: 10000 }).then((r) => r.tasks),
       get: (owner: string, id: string) => http.get<Task>(`${tasksOf(owner)}/${enc(id)}`),
       create: (owner: string, t: TaskInput) => http.post<{ taskId: string }>(`${tasksOf(owner)}/createTask`, { type: 'ExecuteNotebook', ...(t as unknown as Record<string, FormValue>) }),
-      update: (owner: string, id: string, t: TaskInput) => http.post(`${tasksOf(owner)}/${enc(id)}/update`, t as unknown as Record<string, FormValue>),
+      // JSON, so that a cleared start or end date or max occurrences (null) clears it on the server.
+      update: (owner: string, id: string, t: TaskInput) => http.postJson(`${tasksOf(owner)}/${enc(id)}/update`, { ...t }),
       pause: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/disable`),
       resume: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/enable`),
       runNow: (owner: string, id: string) =>
