@@ -37,6 +37,7 @@ done
 curl -fs "$BASE/ready" >/dev/null || { echo "the api did not become ready; see .run/api.log" >&2; tail -20 .run/api.log >&2; exit 1; }
 echo "api ready at $BASE and https://localhost:${HTTPS_PORT} (ArcGIS clients: portal https://localhost:${HTTPS_PORT})"
 curl -fs --cacert "$TLS_CERT_FILE" "https://localhost:${HTTPS_PORT}/sharing/rest/info?f=json" | head -c 300; echo
+curl -fs "$BASE/arcgis/manager/" | grep -q 'id="root"' || { echo "the Manager is not served at $BASE/arcgis/manager/" >&2; exit 1; }
 
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);const r=process.argv[1].split(".").reduce((o,k)=>o?.[k],v);if(r===undefined){console.error(s);process.exit(1)}console.log(typeof r==="object"?JSON.stringify(r):r)})' "$1"; }
 
@@ -66,4 +67,5 @@ curl -fs "$BASE/arcgis/admin/system/jobs/$JOB?f=pjson&token=$TOKEN" | json messa
 echo
 echo "HTML snapshot: $BASE/arcgis/admin/system/jobs/$JOB/snapshot?token=$TOKEN"
 echo "  e.g. curl -s '$BASE/arcgis/admin/system/jobs/$JOB/snapshot?token=$TOKEN' | grep Lisbon"
+echo "Manager (web UI): $BASE/arcgis/manager/ (sign in as $ADMIN_USERNAME)"
 echo "The server keeps running (api pid $(cat .run/api.pid), worker pid $(cat .run/worker.pid)); stop it with: bash scripts/stop.sh"

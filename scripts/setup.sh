@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a machine from scratch: Node packages, PostgreSQL and Redis, the Docker engine, the runner images, the build.
+# Sets up a machine from scratch: Node packages, PostgreSQL and Redis, the Docker engine, the runner images, Chromium, the build.
 # Safe to run again: each step skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +17,7 @@ bash scripts/docker/setup-docker.sh
 echo "== runner images (runtimes)"
 bash scripts/docker/build-runner-offline.sh                      # minimal: nbautomation/runner:latest
 bash scripts/docker/build-runner-offline.sh --runtime standard   # + the data stack: nbautomation/runner-standard:latest
+echo "== Chromium (the Manager's browser tests)"
+bash scripts/install-chromium.sh
 echo "== build"
 npm run build

@@ -15,6 +15,7 @@ import { TasksHttpModule, TasksModule } from '@app/tasks';
 import { WebhooksHttpModule } from '@app/webhooks';
 import { HealthController } from './health/health.controller';
 import { MetricsHttpModule } from './metrics/metrics-http.module';
+import { ManagerModule } from './manager/manager.module';
 
 /** The HTTP process: the sharing API, the admin API and health checks. */
 @Module({})
@@ -39,6 +40,7 @@ export class ApiModule {
         WebhooksHttpModule,
         MetricsHttpModule,
         OpenApiModule,
+        ManagerModule,
       ],
       controllers: [HealthController],
     };

@@ -4,6 +4,7 @@ import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
 import { NotificationsModule } from '@app/notifications';
 import { AdminTasksController } from './admin-tasks.controller';
+import { SchedulePreviewController } from './schedule-preview.controller';
 import { TaskScheduler } from './scheduler.service';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TaskWakeups } from './task-wakeups.service';
@@ -26,6 +27,7 @@ export class TasksModule {}
 /** The tasks API of the sharing REST surface. */
 @Module({
   imports: [TasksModule, IdentityModule],
-  controllers: [TasksController, AdminTasksController],
+  // The preview first: its fixed path must win over the tasks controller's `:taskId`.
+  controllers: [SchedulePreviewController, TasksController, AdminTasksController],
 })
 export class TasksHttpModule {}

@@ -329,14 +329,14 @@ function checkType(type: string): void {
   );
 }
 
-function cronOf(f: Partial<TaskCron>): TaskCron {
+export function cronOf(f: Partial<TaskCron>): TaskCron {
   const cron: TaskCron = { minute: f.minute ?? '', hour: f.hour ?? '', dayOfMonth: f.dayOfMonth ?? '', month: f.month ?? '', dayOfWeek: f.dayOfWeek ?? '' };
   if (f.second !== undefined && f.second !== null) cron.second = f.second;
   if (f.timeZone !== undefined && f.timeZone !== null) cron.timeZone = f.timeZone;
   return cron;
 }
 
-function parseSchedule(cron: TaskCron): CronSchedule {
+export function parseSchedule(cron: TaskCron): CronSchedule {
   try {
     return CronSchedule.parse(cron);
   } catch (e) {
@@ -345,7 +345,7 @@ function parseSchedule(cron: TaskCron): CronSchedule {
   }
 }
 
-function windowOf(startMs: number | null, endMs: number | null) {
+export function windowOf(startMs: number | null, endMs: number | null) {
   if (startMs !== null && endMs !== null && endMs <= startMs) throw DomainError.invalid('INVALID_PARAMETERS', 'endDate: must be after startDate');
   return { startDate: startMs === null ? null : new Date(startMs), endDate: endMs === null ? null : new Date(endMs) };
 }

@@ -1,0 +1,187 @@
+/** Response shapes of the REST API, as far as the Manager reads them. */
+
+export type Role = 'org_admin' | 'org_user';
+
+export interface User {
+  id: string;
+  username: string;
+  fullName: string;
+  email: string;
+  role: Role;
+  privileges: string[];
+  disabled: boolean;
+  created: number;
+  modified: number;
+}
+
+export interface Me extends User {
+  groups: string[];
+}
+
+export interface Token {
+  token: string;
+  expires: number;
+  ssl?: boolean;
+}
+
+export interface Item {
+  id: string;
+  owner: string;
+  title: string;
+  type: string;
+  tags: string[];
+  snippet: string;
+  access: string;
+  size: number;
+  created: number;
+  modified: number;
+}
+
+export interface Page {
+  total: number;
+  start: number;
+  num: number;
+  nextStart: number;
+}
+
+export interface CronFields {
+  second?: string;
+  minute: string;
+  hour: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  timeZone?: string;
+}
+
+export interface TaskParameters {
+  updatePortalItem?: boolean;
+  saveInjectedParameters?: boolean;
+  notebookParameters?: unknown;
+  executionTimeoutInMinutes?: number;
+}
+
+export type TaskState = 'active' | 'inactive' | 'completed' | 'disabled';
+
+export interface Task {
+  id: string;
+  itemId: string;
+  type: string;
+  title: string;
+  userId: string;
+  cronSchedule: CronFields;
+  runIntervalSeconds: number | null;
+  lastStart: number | null;
+  nextStart: number | null;
+  maxOccurrences: number | null;
+  occurrences: number;
+  parameters: TaskParameters;
+  created: number;
+  updated: number;
+  startDate: number | null;
+  endDate: number | null;
+  active: boolean;
+  taskState: TaskState;
+  disabledReason?: string;
+}
+
+export interface TaskRun {
+  runId: string;
+  status: 'scheduled' | 'executing' | 'succeeded' | 'skipped' | 'failed' | 'submitfailed';
+  result: string;
+  scheduledTime: number;
+  created: number;
+  modified: number;
+  jobId: string | null;
+  snapshotUrl?: string;
+}
+
+export type JobStatus = 'SUBMITTED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+
+export interface Job {
+  jobId: string;
+  type: string;
+  trigger: 'executeNotebook' | 'task' | 'webhook' | string;
+  status: JobStatus;
+  username: string;
+  inputs: { itemId: string; notebookParameters: Record<string, unknown>; executionTimeoutInMinutes: number; runtime?: string };
+  submittedTime: number;
+  startTime: number;
+  endTime: number | null;
+  nodeName: string | null;
+  results: { snapshotUrl?: string; notebookUrl?: string; error?: { ename: string; evalue: string } };
+  messages: string[];
+  customAttributes: { isCancelled: boolean };
+}
+
+export interface Machine {
+  machineName: string;
+  healthcheck: boolean;
+  canProvisionExecuteNotebooks: boolean;
+  maxExecuteNotebookContainersPerNode: number;
+  runsInProgress: number;
+  warmContainers: number;
+  dockerAvailable: boolean;
+  lastHeartbeat: number;
+  startedAt: number;
+}
+
+export type SystemProperties = Record<string, number>;
+
+export interface WebhookConfig {
+  deactivationPolicy?: { numberOfFailures?: number; daysInPast?: number };
+  properties?: { federatedServer?: { itemId: string; tokenTypeToSend?: 'owner' | 'user'; tokenExpirationTimeMinutes?: number } };
+}
+
+export interface Webhook {
+  id: string;
+  name: string;
+  payloadUrl: string;
+  secret: string;
+  isActive: boolean;
+  config: WebhookConfig;
+  events: string[];
+  created: number;
+  modified: number;
+  deactivationReason?: string;
+}
+
+export interface Delivery {
+  id: string;
+  isInvoked: boolean;
+  invokedTimestamp: number | null;
+  responseText: string;
+  payload: unknown;
+  status: 'pending' | 'submitted' | 'succeeded' | 'failed' | string;
+  attempts: number;
+  httpStatus: number | null;
+  created: number;
+  finished: number | null;
+  jobId?: string;
+}
+
+export interface WebhookSettings {
+  notificationAttempts: number;
+  notificationTimeOutInSeconds: number;
+  notificationElapsedTimeInSeconds: number;
+}
+
+export interface Receiver {
+  id: string;
+  name: string;
+  itemId: string;
+  url: string;
+  secret: string;
+  signatureHeaders: string;
+  parameters: Record<string, unknown>;
+  disabled: boolean;
+  created: number;
+}
+
+export interface Group {
+  id: string;
+  title: string;
+  owner: string;
+  access: string;
+  users?: { username: string; memberType: string }[];
+}
