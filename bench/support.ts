@@ -68,7 +68,8 @@ export class Site {
       await sleep(100);
     }
     if (opts.worker !== false) {
-      s.worker = AppProcess.start('worker', procEnv);
+      // Info level: the worker's 'taking runs' line is how we know it is up.
+      s.worker = AppProcess.start('worker', { ...procEnv, LOG_LEVEL: 'info' });
       await s.worker.waitFor('taking runs', 60_000);
     }
     s.pg = new Client({ connectionString: t.config.db.url });

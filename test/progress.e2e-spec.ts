@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
@@ -49,6 +50,9 @@ describe('live progress of a run', () => {
   let port: number;
 
   beforeAll(async () => {
+    // An image built before runner/nbrunner/progress.py existed reports no progress: say so rather than time out.
+    const probe = spawnSync('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'test', IMAGE, '-f', '/opt/nbrunner/progress.py']);
+    if (probe.status !== 0) throw new Error(`${IMAGE} has no nbrunner/progress.py: rebuild it (scripts/docker/build-runner-offline.sh --force)`);
     h = await ApiHarness.start({ HEARTBEAT_SECONDS: '1', RUNTIMES: `default=${IMAGE}` });
     await h.app.listen(0, '127.0.0.1');
     port = (h.app.getHttpServer().address() as AddressInfo).port;
