@@ -50,7 +50,10 @@ export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.
 
 /** zod's enum message quotes the value received, which may be anything a client sent: name the options only. */
 function messageOf(i: z.ZodIssue): string {
-  return i.code === z.ZodIssueCode.invalid_enum_value ? `must be one of ${i.options.map(String).join(', ')}` : i.message;
+  // A schema's own message (errorMap) is kept: only zod's default quotes the value.
+  return i.code === z.ZodIssueCode.invalid_enum_value && i.message.startsWith('Invalid enum value')
+    ? `must be one of ${i.options.map(String).join(', ')}`
+    : i.message;
 }
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);

@@ -9,7 +9,7 @@ export function collapseSlashes(req: Request, _res: Response, next: NextFunction
 }
 
 interface RouteLayer {
-  route?: { _handlesMethod(method: string): boolean };
+  route?: { path: string; _handlesMethod(method: string): boolean };
   match(path: string): unknown;
 }
 
@@ -21,7 +21,8 @@ const READ_API = /^\/(sharing|portaladmin|arcgis\/admin)(\/|$)/;
  * route does is dispatched as that GET; routes added anywhere are covered without declaring anything.
  */
 export function postAsGet(app: Application) {
-  const routes = () => (app as unknown as { router: { stack: RouteLayer[] } }).router.stack.filter((l) => l.route);
+  // Wildcard routes are middleware Nest mounts as routes (request logging, the Manager's files): no operation.
+  const routes = () => (app as unknown as { router: { stack: RouteLayer[] } }).router.stack.filter((l) => l.route && !l.route.path.includes('*'));
   const handles = (method: string, path: string) => routes().some((l) => l.route!._handlesMethod(method) && l.match(path));
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (req.method === 'POST' && READ_API.test(req.path) && !handles('post', req.path) && handles('get', req.path)) {
