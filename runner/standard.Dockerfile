@@ -22,3 +22,5 @@ RUN MPLBACKEND=agg python3 -c "import matplotlib.pyplot"
 LABEL org.opencontainers.image.title=nbautomation-runner-standard
 # Figures come out as PNG outputs: matplotlib's inline backend, no display needed.
 ENV MPLBACKEND=module://matplotlib_inline.backend_inline
+# An idle warm runner imports these meanwhile (nbrunner/preload.py).
+ENV NBRUNNER_PRELOAD=numpy,pandas,matplotlib.pyplot

@@ -146,4 +146,17 @@ describe('the portal from a run (relay over the runner channel; Postgres, Redis,
     }, 60_000);
     await checkRun(rec.jobId, 'alice');
   });
+
+  it('the minimal runtime has the portal module too (standard library only)', async () => {
+    const itemId = await h.addNotebook(rita, 'rita', {
+      ...nb(code('from nbautomation import portal\nprint("ME=" + portal.get("/sharing/rest/community/self")["username"])\nprint("URL=" + portal.url)')),
+      metadata: { runtime: 'default' },
+    });
+    const res = await h.http.post('/arcgis/admin/notebooks/executeNotebook').set(auth(rita)).type('form').send({ itemId, updatePortalItem: 'false', f: 'json' });
+    const j = await finished(res.body.jobId);
+    expect(j.messages).toContain('Notebook executed successfully.');
+    const out = await outputOfJob(res.body.jobId);
+    expect(out).toContain('ME=rita');
+    expect(out).toMatch(/URL=http:\/\/127\.0\.0\.1:\d+\/sharing\/rest/);
+  });
 });

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { ApiHarness } from './support/api-harness';
 import { nb } from './support/notebooks';
-import { eventually, startWorker } from './support/worker-harness';
+import { eventually, readyWarmContainers, sleep, startWorker } from './support/worker-harness';
 
 const code = (source: string, tags: string[] = []) => ({ cell_type: 'code', source, metadata: tags.length ? { tags } : {}, outputs: [], execution_count: null });
 
@@ -24,7 +24,14 @@ describe('rich outputs on the standard runtime (Postgres, Redis, BullMQ, Docker)
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
 
-  it('a parameterized DataFrame, aggregated and plotted: COMPLETED, table and PNG in the snapshot and the executed notebook', async () => {
+  it.each(['cold', 'warm'])('%s: a parameterized DataFrame, aggregated and plotted: COMPLETED, table and PNG in the snapshot and the executed notebook', async (mode) => {
+    if (mode === 'warm') {
+      // A warm standard container, idle long enough to have preloaded pandas and matplotlib (NBRUNNER_PRELOAD).
+      const up = await h.http.post('/arcgis/admin/notebooks/runtimes/standard/update').set(auth()).type('form').send({ warmPoolSize: '1', f: 'json' });
+      expect(up.status).toBe(200);
+      await eventually(async () => (await readyWarmContainers(h.config.nodeName)).length > 0, 90_000, 200);
+      await sleep(3000);
+    }
     const notebook = {
       ...nb(
         code('region = "north"\ndays = 3', ['parameters']),
@@ -55,6 +62,7 @@ describe('rich outputs on the standard runtime (Postgres, Redis, BullMQ, Docker)
     }, 120_000);
     expect(j.messages).toContain('Notebook executed successfully.');
     expect(j.status).toBe('COMPLETED');
+    expect((await h.ds.query('SELECT result FROM runs WHERE id = $1', [j.jobId]))[0].result.warm).toBe(mode === 'warm');
 
     const html = (await h.http.get(`/arcgis/admin/system/jobs/${j.jobId}/snapshot`).set(auth())).text;
     expect(html).toMatch(/<table[^>]*class="dataframe/);
@@ -70,6 +78,8 @@ describe('rich outputs on the standard runtime (Postgres, Redis, BullMQ, Docker)
     expect([table?.data?.['text/html']].flat().join('')).toContain('<table');
     const png = outputs.find((o) => o.output_type === 'display_data' && o.data?.['image/png']);
     expect(String(png?.data?.['image/png'])).toMatch(/^iVBORw0KGgo/); // the PNG signature, base64
+    // The preload ran outside the notebook: its cells count from 1 (2 was the injected cell, not saved).
+    expect(saved.cells.map((c: { execution_count: number | null }) => c.execution_count)).toEqual([1, 3, 4]);
     // The injected parameters cell is not saved (saveInjectedParameters=false); the values took effect.
     expect(saved.cells.some((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('injected-parameters'))).toBe(false);
   });

@@ -162,6 +162,12 @@ describe('runtimes (admin API, manifests from images, limits on runs)', () => {
     const minimal = await finished((await execute(itemId)).body.jobId);
     expect(minimal.status).toBe('FAILED');
     expect(minimal.messages.join('\n')).toContain('ModuleNotFoundError');
+    // A notebook made in ArcGIS Notebooks names its runtime its own way: Standard/Advanced map to the standard one.
+    const esri = (name: string) => ({ ...printing('import numpy'), metadata: { esriNotebookRuntime: { notebookRuntimeName: name, notebookRuntimeVersion: '10.9' } } });
+    const fromArcgis = await finished((await execute(await h.addNotebook(admin, 'admin', esri('ArcGIS Notebook Python 3 Advanced')))).body.jobId);
+    expect([fromArcgis.status, fromArcgis.inputs.runtime]).toEqual(['COMPLETED', std.id]);
+    const other = await finished((await execute(await h.addNotebook(admin, 'admin', esri('Something Else')))).body.jobId);
+    expect(other.inputs.runtime).toBe((await h.http.get(`${R}/default`).set(as(admin))).body.id);
     const unknown = await execute(itemId, { runtime: 'gpu' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(/^Runtime 'gpu' does not exist; this site has .*'default', 'ghost', 'standard'\.$/);

@@ -25,6 +25,7 @@ from nbconvert import HTMLExporter
 
 from . import inject as inj
 from . import outfiles
+from . import preload
 from .relay import Relay
 from .progress import Progress
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
@@ -323,7 +324,14 @@ class Runner:
     async def wait_for_input(self) -> None:
         go, interval, stat = self.go_path, self.poll_interval, os.stat
         fut = self.stdin_input
+        # An idle (warm) runner imports the runtime's heavy libraries meanwhile (preload.py).
+        mods = preload.modules()
+        preload_at = time.monotonic() + preload.IDLE_SECONDS if mods else None
         while True:
+            if preload_at is not None and time.monotonic() >= preload_at:
+                preload_at = None
+                preload.start(self.client.kc, mods)
+                _debug(f"preloading {mods}")
             if fut is not None and fut.done():
                 line, err = fut.result()
                 if line.strip():

@@ -347,7 +347,9 @@ chroot "$ROOT" /usr/bin/python3 -m compileall -q /opt/nbrunner /opt/nbautomation
 EXTRA_CHANGES=()
 if [ "$RUNTIME" = standard ]; then
   # Figures come out as PNG outputs: matplotlib's inline backend, no display needed.
-  EXTRA_CHANGES=(--change 'ENV MPLBACKEND=module://matplotlib_inline.backend_inline')
+  # An idle warm runner imports these meanwhile (runner/nbrunner/preload.py).
+  EXTRA_CHANGES=(--change 'ENV MPLBACKEND=module://matplotlib_inline.backend_inline'
+    --change 'ENV NBRUNNER_PRELOAD=numpy,pandas,matplotlib.pyplot')
 fi
 
 T_IMPORT="$(now)"

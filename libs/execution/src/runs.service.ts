@@ -129,7 +129,8 @@ export class RunsService {
     const [item, data] = await Promise.all([this.items.findById(itemId), this.items.dataOf(itemId)]);
     if (!item || item.type !== NOTEBOOK_TYPE) return { item };
     try {
-      return { item, runtime: this.runtimeOf(itemId, data) };
+      const named = this.runtimeOf(itemId, data);
+      return { item, runtime: named.ref ?? (named.esri ? await this.runtimes.matchEsriRuntime(named.esri) : null) };
     } catch (e) {
       if (e instanceof DomainError) return { item, runtime: e };
       throw e;
@@ -183,16 +184,24 @@ export class RunsService {
     });
   }
 
-  /** The runtime a notebook names (id or name) in `metadata.runtime` or `metadata.nbautomation.runtime`; null for none. */
-  private runtimeOf(itemId: string, data: string | null): string | null {
+  /**
+   * The runtime a notebook names (id or name) in `metadata.runtime` or `metadata.nbautomation.runtime`; else the
+   * name an ArcGIS notebook carries (`metadata.esriNotebookRuntime.notebookRuntimeName`), matched leniently.
+   */
+  private runtimeOf(itemId: string, data: string | null): { ref: string | null; esri?: string } {
     const parsed = parseNotebook(data ?? '');
     if (!parsed.notebook) throw DomainError.invalid('INVALID_NOTEBOOK', `Item '${itemId}' does not hold a valid notebook.`, parsed.problems);
-    const md = parsed.notebook.metadata as { runtime?: unknown; nbautomation?: { runtime?: unknown } };
+    const md = parsed.notebook.metadata as {
+      runtime?: unknown;
+      nbautomation?: { runtime?: unknown };
+      esriNotebookRuntime?: { notebookRuntimeName?: unknown };
+    };
     const name = md.nbautomation?.runtime ?? md.runtime ?? null;
     if (name !== null && typeof name !== 'string') {
       throw DomainError.invalid('UNKNOWN_RUNTIME', `The notebook's metadata.runtime must be a runtime's name or id (got ${JSON.stringify(name)}).`);
     }
-    return name;
+    const esri = md.esriNotebookRuntime?.notebookRuntimeName;
+    return { ref: name, esri: typeof esri === 'string' ? esri : undefined };
   }
 
   async getVisible(p: Principal, id: string): Promise<RunEntity> {

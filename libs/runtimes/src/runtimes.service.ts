@@ -98,6 +98,18 @@ export class RuntimesService implements OnApplicationBootstrap {
     );
   }
 
+  /**
+   * The runtime for a notebook made in ArcGIS Notebooks (its `esriNotebookRuntime.notebookRuntimeName`, e.g.
+   * "ArcGIS Notebook Python 3 Standard"): one of that name, else the `standard` runtime for a Standard or Advanced
+   * one, else none (the default applies). Lenient on purpose: such a notebook never names our runtimes.
+   */
+  async matchEsriRuntime(esriName: string): Promise<string | null> {
+    const all = await this.list();
+    const same = all.find((r) => r.name.toLowerCase() === esriName.toLowerCase());
+    if (same) return same.id;
+    return /standard|advanced/i.test(esriName) ? (all.find((r) => r.name === 'standard')?.id ?? null) : null;
+  }
+
   /** Stores a new runtime; the caller has checked that some worker has its image. */
   async register(dto: RegisterRuntime): Promise<RuntimeEntity> {
     return this.ds.transaction(async (m) => {
