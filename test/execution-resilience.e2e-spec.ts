@@ -150,4 +150,16 @@ describe('execution engine under load and failure', () => {
       await proxy.down();
     }
   });
+
+  it('a notebook that runs out of memory is reported as such, with the limit, not as "kernel died"', async () => {
+    const config = { ...h.config, execution: { ...h.config.execution, memoryMb: 192 } };
+    const worker = await startWorker(config);
+    try {
+      const id = await execute(await h.addNotebook(admin, 'admin', printing('x = bytearray(600 * 1024 * 1024)\nprint(len(x))')));
+      const done = await eventually(async () => ((await job(id)).status === 'FAILED' ? job(id) : null), 90_000);
+      expect(done.messages.join('\n')).toMatch(/ran out of memory: its container reached the 192 MiB limit \(CONTAINER_MEMORY_MB\)/);
+    } finally {
+      await worker.close();
+    }
+  });
 });

@@ -35,6 +35,8 @@ export class TaskOutcomes implements OnModuleInit {
       if (!id) return null;
       const task = await this.tasks.lock(id, m);
       if (!task) return null;
+      // An infrastructure failure (engine or node lost mid-run) is not the notebook's: it neither counts nor resets.
+      if (!ok && run.result?.infrastructureFailure === true) return id;
       const patch = ok ? { consecutiveFailures: 0 } : this.failureCounted(task, result, props);
       await this.tasks.update(task.id, patch, m);
       return id;
