@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'too_large'
+  | 'too_many'
   | 'unavailable';
 
 export const HTTP_STATUS: Record<ErrorKind, number> = {
@@ -17,6 +18,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  too_many: 429,
   unavailable: 503,
 };
 
@@ -36,6 +38,14 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  /** Seconds the client should wait (the `Retry-After` header); 503s get a default. */
+  retryAfterSeconds?: number;
+
+  withRetryAfter(seconds: number): this {
+    this.retryAfterSeconds = seconds;
+    return this;
   }
 
   static invalid(code: string, message: string, details: string[] = []) {
