@@ -24,6 +24,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 from . import inject as inj
+from . import limits
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
 
 EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
@@ -354,6 +355,7 @@ class Runner:
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise inj.SpecError(f"spec.json is not valid JSON: {e}") from None
         spec = inj.parse_spec(raw)
+        spec["outputLimitBytes"] = limits.limit_from_spec(raw)
 
         try:
             with open(nb_path, "rb") as f:
@@ -382,6 +384,7 @@ class Runner:
         client = self.client
         assert client is not None
         client.nb = nb
+        limits.OutputLimit(spec["outputLimitBytes"]).install(client)
         timeout_s = spec["timeoutSeconds"]
         deadline = time.monotonic() + timeout_s
 

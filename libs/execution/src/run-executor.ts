@@ -8,6 +8,7 @@ import { notebookToSave } from './notebook-output';
 import { RunFinisher } from './run-finisher';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
+import { SystemPropertiesService } from './system-properties.service';
 import { untilDbAnswers } from './until-db-answers';
 import { WarmPool } from './warm-pool';
 
@@ -33,6 +34,7 @@ export class RunExecutor {
     private readonly users: UsersRepository,
     private readonly tokens: TokensService,
     private readonly finisher: RunFinisher,
+    private readonly props: SystemPropertiesService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -165,6 +167,7 @@ export class RunExecutor {
       webhookPayload: run.webhookPayload ?? null,
       timeoutSeconds: run.timeoutMinutes * 60,
       env,
+      outputLimitBytes: (await this.props.getAll()).maxRunOutputBytes,
     };
   }
 
@@ -202,8 +205,9 @@ export class RunExecutor {
     if (result?.status === 'succeeded') {
       if (run.updatePortalItem && notebook) {
         const t = this.clock.nowMs();
-        await this.saveToItem(run, notebook);
+        const refused = await this.saveToItem(run, notebook);
         timings.saveItemMs = this.clock.nowMs() - t;
+        if (refused) return this.finish(run, 'FAILED', ['Notebook executed successfully.', refused], extra, artifacts);
       }
       return this.finish(run, 'COMPLETED', ['Notebook executed successfully.'], extra, artifacts);
     }
@@ -221,10 +225,17 @@ export class RunExecutor {
     return this.finish(run, 'FAILED', [why, ...(result ? [] : [out.logs.slice(-2000)])].filter(Boolean), extra, artifacts);
   }
 
-  private async saveToItem(run: RunEntity, executed: string): Promise<void> {
+  /** Saves the executed notebook to its item; says why not when it is larger than an upload may be (the item stays as it was). */
+  private async saveToItem(run: RunEntity, executed: string): Promise<string | undefined> {
     const parsed = parseNotebook(executed);
     if (!parsed.notebook) return;
     const text = JSON.stringify(notebookToSave(parsed.notebook, run.saveInjectedParameters), null, 1);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    const max = this.config.limits.maxNotebookBytes;
+    if (bytes > max) {
+      const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+      return `The executed notebook (${mib(bytes)}) is larger than MAX_NOTEBOOK_BYTES (${mib(max)}), so it was not saved to the item; the item is unchanged. The snapshot and executed notebook are kept with this job.`;
+    }
     if (await this.items.findById(run.itemId)) await this.items.saveRunOutput({ username: run.username, userId: run.ownerId }, run.itemId, text);
   }
 
