@@ -3,6 +3,7 @@ import { ApiHarness } from './support/api-harness';
 import { DockerSocketProxy } from './support/docker-socket-proxy';
 import { printing, sleeping } from './support/notebooks';
 import { AppProcess, envFor } from './support/processes';
+import { ExecutionHousekeeping } from '../libs/execution/src/execution-housekeeping.service';
 import { containersOf, eventually, sleep, startWorker } from './support/worker-harness';
 
 /** The per-node cap, crashes and Docker outages, against real Postgres, Redis, BullMQ and Docker. */
@@ -149,5 +150,47 @@ describe('execution engine under load and failure', () => {
       await worker.close();
       await proxy.down();
     }
+  });
+
+  it('a notebook that runs out of memory is reported as such, with the limit, not as "kernel died"', async () => {
+    const config = { ...h.config, execution: { ...h.config.execution, memoryMb: 192 } };
+    const worker = await startWorker(config);
+    try {
+      const id = await execute(await h.addNotebook(admin, 'admin', printing('x = bytearray(600 * 1024 * 1024)\nprint(len(x))')));
+      const done = await eventually(async () => ((await job(id)).status === 'FAILED' ? job(id) : null), 90_000);
+      expect(done.messages.join('\n')).toMatch(/ran out of memory: its container reached the 192 MiB limit \(CONTAINER_MEMORY_MB\)/);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  describe('housekeeping', () => {
+    const insertRun = async (id: string, node: string, startedMinutesAgo: number, timeoutMinutes: number) => {
+      const [owner] = await h.ds.query(`SELECT id FROM users WHERE username = 'admin'`);
+      await h.ds.query(
+        `INSERT INTO runs (id, trigger, item_id, owner_id, username, runtime, timeout_minutes, status, node_name, submitted_at, started_at)
+         VALUES ($1, 'executeNotebook', $1, $2, 'admin', 'default', $3, 'PROCESSING', $4, now() - make_interval(mins => $5), now() - make_interval(mins => $5))`,
+        [id, owner.id, timeoutMinutes, node, startedMinutesAgo],
+      );
+    };
+    const statusOf = async (id: string) => (await h.ds.query(`SELECT status, messages FROM runs WHERE id = $1`, [id]))[0];
+
+    it('fails runs of a node that stopped heart-beating, and runs PROCESSING well past their deadline on a live node', async () => {
+      const worker = await startWorker(h.config);
+      try {
+        const pass = () => worker.get(ExecutionHousekeeping).pass();
+        await h.ds.query(`INSERT INTO worker_nodes (name, cap, running, docker_ok, started_at, last_heartbeat) VALUES ('gone-node', 1, 1, true, now(), now() - interval '1 hour')`);
+        await insertRun('a'.repeat(32), 'gone-node', 1, 60);
+        await insertRun('b'.repeat(32), h.config.nodeName, 64, 60); // the live node: 4 minutes past its deadline
+        await insertRun('c'.repeat(32), h.config.nodeName, 30, 60); // within its deadline
+        await pass();
+        expect(await statusOf('a'.repeat(32))).toMatchObject({ status: 'FAILED', messages: [expect.stringMatching(/gone-node stopped responding/)] });
+        expect(await statusOf('b'.repeat(32))).toMatchObject({ status: 'FAILED', messages: [expect.stringMatching(/did not finish within its deadline \(60 minutes\)/)] });
+        expect((await statusOf('c'.repeat(32))).status).toBe('PROCESSING');
+      } finally {
+        await h.ds.query(`UPDATE runs SET status = 'FAILED' WHERE id = $1`, ['c'.repeat(32)]);
+        await worker.close();
+      }
+    });
   });
 });

@@ -104,14 +104,15 @@ describe('fault injection (own Redis, Postgres and Docker engine)', () => {
     await strays();
   }, 240_000);
 
-  it('dockerd SIGKILLed mid-run: a notebook that finished meanwhile is COMPLETED, one cut off FAILED (not retried), one queued meanwhile completes; no stray container', async () => {
+  it('dockerd SIGKILLed mid-run: a notebook that finished meanwhile is COMPLETED, one cut off FAILED (not retried), one cut off with retryOnInfrastructureFailure run again, one queued meanwhile completes; no stray container', async () => {
     const quick = await addNotebook(sleeping(4));
     const slow = await addNotebook(sleeping(120));
-    const ids = [await execute(quick), await execute(slow)];
-    // Both notebooks running: their runners printed READY (the input follows at once).
+    const medium = await addNotebook(sleeping(25));
+    const ids = [await execute(quick), await execute(slow), await execute(medium, { retryOnInfrastructureFailure: 'true' })];
+    // All three notebooks running: their runners printed READY (the input follows at once).
     await eventually(async () => {
       const cs = await engine.containers(`nbautomation.node=${node}`);
-      if (cs.length !== 2) return false;
+      if (cs.length !== 3) return false;
       const logs = await Promise.all(cs.map((c) => engine.docker.getContainer(c.Id).logs({ stdout: true, stderr: false })));
       return logs.every((l) => String(l).includes('NBRUNNER READY'));
     }, 120_000, 200);
@@ -126,6 +127,9 @@ describe('fault injection (own Redis, Postgres and Docker engine)', () => {
     expect(byId.get(ids[1])!).toMatchObject({ status: 'FAILED', result: expect.objectContaining({ infrastructureFailure: true }) });
     expect(byId.get(ids[1])!.messages.join('\n')).toMatch(/while the notebook was running; the run was not retried/);
     expect(byId.get(queued)!.status).toBe('COMPLETED');
+    // Cut off too, but it asked for retries: run again in a fresh container, and completed.
+    expect(byId.get(ids[2])!).toMatchObject({ status: 'COMPLETED', messages: expect.arrayContaining([expect.stringMatching(/will retry \(retryOnInfrastructureFailure\)/)]) });
+    expect(attempts(byId.get(ids[2])!)).toBe(2);
     expect(done.every((r) => !r.messages.join('\n').includes('409'))).toBe(true);
     await strays();
   }, 240_000);

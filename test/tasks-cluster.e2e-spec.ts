@@ -179,4 +179,42 @@ describe('tasks on a site of several processes', () => {
     expect(rc.slice(0, -1).every((r) => r.status === 'skipped' && /^Missed/.test(r.result))).toBe(true);
     expect(await q(`SELECT id FROM runs WHERE task_id = $1`, [c])).toHaveLength(1);
   });
+
+  it('one api and one worker killed (SIGKILL) during per-second fires: no fire missed or doubled, no run lost or stuck', async () => {
+    const itemId = await addNotebook(0, printing('import time\ntime.sleep(0.5)\nprint("tick")'));
+    const start = Math.ceil(Date.now() / 1000) * 1000 + 3000;
+    const end = start + 29_000;
+    const taskId = await new TasksApi(http(0), token, 'admin').createOk(itemId, {
+      second: '*',
+      startDate: String(start),
+      endDate: String(end),
+      parameters: { updatePortalItem: false },
+    });
+    while (Date.now() < start + 10_000) await sleep(100);
+    const [, api1, , worker2] = procs;
+    await Promise.all([api1.kill(), worker2.kill()]);
+
+    await eventually(async () => (await q<{ task_state: string }>(`SELECT task_state FROM tasks WHERE id = $1`, [taskId]))[0].task_state === 'completed', 120_000, 500);
+    // Runs the killed worker had in progress are failed once it has been silent for 6 beats.
+    await eventually(async () => (await q(`SELECT 1 FROM runs WHERE task_id = $1 AND status IN ('SUBMITTED','PROCESSING')`, [taskId])).length === 0, 90_000, 500);
+    await eventually(async () => (await q(`SELECT 1 FROM task_runs WHERE task_id = $1 AND status IN ('scheduled','executing')`, [taskId])).length === 0, 60_000, 500);
+
+    const rows = await q<{ scheduled_for: Date; status: string; run_id: string | null }>(
+      `SELECT scheduled_for, status, run_id FROM task_runs WHERE task_id = $1 ORDER BY scheduled_for`,
+      [taskId],
+    );
+    expect(rows.map((r) => r.scheduled_for.toISOString())).toEqual(Array.from({ length: 30 }, (_, i) => new Date(start + i * 1000).toISOString()));
+    const runs = await q<{ id: string; status: string; messages: string[] }>(`SELECT id, status, messages FROM runs WHERE task_id = $1`, [taskId]);
+    const started = rows.filter((r) => r.run_id);
+    expect(runs.map((r) => r.id).sort()).toEqual(started.map((r) => r.run_id).sort()); // one run per started fire, none lost
+    expect(runs.some((r) => r.status === 'COMPLETED')).toBe(true);
+    for (const r of runs.filter((x) => x.status !== 'COMPLETED')) expect(r.messages.join('\n')).toMatch(/stopped responding while this run was in progress/);
+
+    // Bring the site back for whatever runs next.
+    procs = procs.filter((p) => p !== api1 && p !== worker2);
+    const again = [AppProcess.start('api', envFor(config, { PORT: String(ports[1]), NODE_NAME: `${config.nodeName}-a2`, PUBLIC_URL: apiUrl(1) })), AppProcess.start('worker', envFor(config, { NODE_NAME: workerNames()[1] }))];
+    procs.push(...again);
+    await again[0].waitFor('listening on');
+    await again[1].waitFor('taking runs', 60_000);
+  });
 });

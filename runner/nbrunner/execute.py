@@ -24,6 +24,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 from . import inject as inj
+from . import limits
 from . import outfiles
 from . import preload
 from .relay import Relay
@@ -377,6 +378,7 @@ class Runner:
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise inj.SpecError(f"spec.json is not valid JSON: {e}") from None
         spec = inj.parse_spec(raw)
+        spec["outputLimitBytes"] = limits.limit_from_spec(raw)
 
         try:
             with open(nb_path, "rb") as f:
@@ -405,6 +407,7 @@ class Runner:
         client = self.client
         assert client is not None
         client.nb = nb
+        limits.OutputLimit(spec["outputLimitBytes"]).install(client)
         timeout_s = spec["timeoutSeconds"]
         deadline = time.monotonic() + timeout_s
         self.output_files_limits = spec.get("outputFiles")

@@ -12,7 +12,8 @@ const url = (protocols: string[]) =>
     .url()
     .refine((u) => URL.canParse(u) && protocols.includes(new URL(u).protocol), `must start with ${protocols.join(' or ')}`);
 
-const DEV_TOKEN_SECRET = 'dev-only-token-secret-change-me-please-0000';
+/** The key in the source: only for NODE_ENV=test; elsewhere the server generates one (TokenSecretService). */
+export const DEV_TOKEN_SECRET = 'dev-only-token-secret-change-me-please-0000';
 
 /** Every environment variable the processes read, with its default. */
 const fields = z.object({

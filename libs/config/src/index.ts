@@ -1,3 +1,3 @@
 export * from './app-config';
 export * from './config.module';
-export { parseRuntimes } from './config.schema';
+export { DEV_TOKEN_SECRET, parseRuntimes } from './config.schema';

@@ -31,6 +31,7 @@ import { RunNotifications1764130000002 } from './migrations/1764130000002-RunNot
 import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
 import { Search1764090000001 } from './migrations/1764090000001-Search';
 import { PublisherRole1764090000002 } from './migrations/1764090000002-PublisherRole';
+import { ServerSecrets1764100000001 } from './migrations/1764100000001-ServerSecrets';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -66,4 +67,4 @@ export const ENTITIES = [
   OAuthGrantEntity,
   OAuthSessionEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, Runtimes1764110000000, RunFiles1764110000001, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, ServerSecrets1764100000001, Runtimes1764110000000, RunFiles1764110000001, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];

@@ -14,6 +14,7 @@ import { RunFinisher } from './run-finisher';
 import { runLogLine } from './run-log';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
+import { SystemPropertiesService } from './system-properties.service';
 import { untilDbAnswers } from './until-db-answers';
 import { WarmPool } from './warm-pool';
 
@@ -48,6 +49,7 @@ export class RunExecutor {
     private readonly finisher: RunFinisher,
     private readonly runtimes: RuntimesService,
     private readonly relay: PortalRelay,
+    private readonly props: SystemPropertiesService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -212,6 +214,7 @@ export class RunExecutor {
       env,
       relay: true,
       outputFiles: this.config.execution.outputFiles,
+      outputLimitBytes: (await this.props.getAll()).maxRunOutputBytes,
     };
     return { spec, token };
   }
@@ -261,8 +264,9 @@ export class RunExecutor {
     if (result?.status === 'succeeded') {
       if (run.updatePortalItem && notebook) {
         const t = this.clock.nowMs();
-        await this.saveToItem(run, notebook);
+        const refused = await this.saveToItem(run, notebook);
         timings.saveItemMs = this.clock.nowMs() - t;
+        if (refused) return this.finish(run, 'FAILED', ['Notebook executed successfully.', refused], extra, artifacts);
       }
       return this.finish(run, 'COMPLETED', withFiles(['Notebook executed successfully.']), extra, artifacts);
     }
@@ -311,10 +315,17 @@ export class RunExecutor {
     return { kept, messages };
   }
 
-  private async saveToItem(run: RunEntity, executed: string): Promise<void> {
+  /** Saves the executed notebook to its item; says why not when it is larger than an upload may be (the item stays as it was). */
+  private async saveToItem(run: RunEntity, executed: string): Promise<string | undefined> {
     const parsed = parseNotebook(executed);
     if (!parsed.notebook) return;
     const text = JSON.stringify(notebookToSave(parsed.notebook, run.saveInjectedParameters), null, 1);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    const max = this.config.limits.maxNotebookBytes;
+    if (bytes > max) {
+      const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+      return `The executed notebook (${mib(bytes)}) is larger than MAX_NOTEBOOK_BYTES (${mib(max)}), so it was not saved to the item; the item is unchanged. The snapshot and executed notebook are kept with this job.`;
+    }
     if (await this.items.findById(run.itemId)) await this.items.saveRunOutput({ username: run.username, userId: run.ownerId }, run.itemId, text);
   }
 

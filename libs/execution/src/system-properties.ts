@@ -13,6 +13,8 @@ export const PROPERTY_SCHEMAS = {
   TaskRunHistoryCount: z.number().int().min(1).max(10000),
   MissedFireGraceSeconds: z.number().int().min(0).max(604800),
   warmPoolSizePerRuntime: z.number().int().min(0).max(100),
+  /** Ours: what one run's cells may output in all (stream text, display data); beyond it the output is cut with a note. */
+  maxRunOutputBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
 } as const;
 
 export type PropertyName = keyof typeof PROPERTY_SCHEMAS;
@@ -24,6 +26,7 @@ export const PROPERTY_DEFAULTS: Omit<SystemProperties, 'maxExecuteNotebookContai
   FailedRunsToDisableTask: 5,
   TaskRunHistoryCount: 30,
   MissedFireGraceSeconds: 3600,
+  maxRunOutputBytes: 10 * 1024 * 1024,
 };
 
 /** Validates a partial update; each problem names the property. */

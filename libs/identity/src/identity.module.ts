@@ -5,12 +5,14 @@ import { AuthGuard } from './auth.guard';
 import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { GroupsService } from './groups.service';
+import { LoginThrottleService } from './login-throttle.service';
 import { OAuthController } from './oauth/oauth.controller';
 import { OAuthRepository } from './oauth/oauth.repository';
 import { OAuthService } from './oauth/oauth.service';
 import { PortalController } from './portal.controller';
 import { PortalInfoController } from './portal-info.controller';
 import { CommunitySearchController } from './search/community-search.controller';
+import { TokenSecretService } from './token-secret.service';
 import { TokensService } from './tokens.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -18,8 +20,8 @@ import { UsersService } from './users.service';
 
 /** Users, groups, tokens. Services only (for the worker) unless `withHttp` is used (the api). */
 @Module({
-  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, OAuthRepository],
-  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, OAuthRepository],
+  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, OAuthRepository, LoginThrottleService, TokenSecretService],
+  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, OAuthRepository, LoginThrottleService],
 })
 export class IdentityModule {}
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
+import { TokenSecretService } from './token-secret.service';
 
 export interface TokenClaims {
   sub: string;
@@ -22,8 +23,9 @@ export class TokensService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly secrets: TokenSecretService,
   ) {
-    this.jwt = new JwtService({ secret: config.auth.tokenSecret, signOptions: { algorithm: 'HS256' } });
+    this.jwt = new JwtService({ signOptions: { algorithm: 'HS256' } });
   }
 
   /** Mints a token that expires `minutes` from now (clamped to the configured maximum). */
@@ -31,7 +33,7 @@ export class TokensService {
     const m = Math.min(Math.max(1, minutes ?? this.config.auth.defaultTokenMinutes), this.config.auth.maxTokenMinutes);
     const nowSec = Math.floor(this.clock.nowMs() / 1000);
     const exp = nowSec + m * 60;
-    const token = this.jwt.sign({ ...claims, iat: nowSec, exp });
+    const token = this.jwt.sign({ ...claims, iat: nowSec, exp }, { secret: this.secrets.secret });
     return { token, expires: exp * 1000 };
   }
 
@@ -39,7 +41,7 @@ export class TokensService {
   verify(token: string): TokenClaims | null {
     try {
       const nowSec = Math.floor(this.clock.nowMs() / 1000);
-      const c = this.jwt.verify<TokenClaims & { exp: number }>(token, { ignoreExpiration: true });
+      const c = this.jwt.verify<TokenClaims & { exp: number }>(token, { ignoreExpiration: true, secret: this.secrets.secret, algorithms: ['HS256'] });
       return c.exp > nowSec ? { sub: c.sub, username: c.username, purpose: c.purpose, ...(c.run ? { run: c.run } : {}), ...(c.sid ? { sid: c.sid } : {}) } : null;
     } catch {
       return null;

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'method_not_allowed'
   | 'conflict'
   | 'too_large'
+  | 'too_many'
   | 'unavailable';
 
 export const HTTP_STATUS: Record<ErrorKind, number> = {
@@ -19,6 +20,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   method_not_allowed: 405,
   conflict: 409,
   too_large: 413,
+  too_many: 429,
   unavailable: 503,
 };
 
@@ -38,6 +40,14 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  /** Seconds the client should wait (the `Retry-After` header); 503s get a default. */
+  retryAfterSeconds?: number;
+
+  withRetryAfter(seconds: number): this {
+    this.retryAfterSeconds = seconds;
+    return this;
   }
 
   static invalid(code: string, message: string, details: string[] = []) {

@@ -55,7 +55,8 @@ export class RestExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.toBody(exception);
     if (res.headersSent) return;
-    if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    const retryAfter = exception instanceof DomainError ? exception.retryAfterSeconds : undefined;
+    if (retryAfter !== undefined || status === 503) res.setHeader('Retry-After', String(retryAfter ?? RETRY_AFTER_SECONDS));
     res.status(status).json(body);
   }
 

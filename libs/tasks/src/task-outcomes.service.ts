@@ -54,7 +54,9 @@ export class TaskOutcomes implements OnModuleInit {
       const task = await this.tasks.lock(tr.taskId, m);
       if (!task) return null;
       if (!ok) retry = await this.retry(task, tr, run, result, m);
-      if (!retry) await this.tasks.update(task.id, ok ? { consecutiveFailures: 0 } : this.failureCounted(task, result, props), m);
+      // An infrastructure failure (engine or node lost mid-run) is not the notebook's: it neither counts nor resets.
+      const infrastructure = !ok && run.result?.infrastructureFailure === true;
+      if (!retry && !infrastructure) await this.tasks.update(task.id, ok ? { consecutiveFailures: 0 } : this.failureCounted(task, result, props), m);
       return task.id;
     });
     if (retry) await this.enqueueRetry(retry);

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Params, PublicUrl } from '@app/rest';
@@ -29,8 +29,8 @@ export class OAuthController {
 
   @Public()
   @Post(['sharing/oauth2/signin', 'sharing/rest/oauth2/signin'])
-  async signIn(@Params(SignInDto) dto: z.infer<typeof SignInDto>, @Res() res: Response) {
-    const out = await this.oauth.signIn(dto.oauth_state, dto.username, dto.password);
+  async signIn(@Params(SignInDto) dto: z.infer<typeof SignInDto>, @Req() req: Request, @Res() res: Response) {
+    const out = await this.oauth.signIn(dto.oauth_state, dto.username, dto.password, req.ip);
     if (out.kind === 'redirect') return res.redirect(302, out.location);
     if (out.kind === 'code') return sendCodePage(res, out.code);
     sendSignInPage(res, {

@@ -5,6 +5,7 @@ import { Clock } from '@app/clock';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { newId, UserEntity } from '@app/db';
 import { DomainError } from '@app/rest';
+import { LoginThrottleService } from '../login-throttle.service';
 import { TokensService } from '../tokens.service';
 import { UsersRepository } from '../users.repository';
 import { UsersService } from '../users.service';
@@ -52,6 +53,7 @@ export class OAuthService {
     private readonly users: UsersService,
     private readonly usersRepo: UsersRepository,
     private readonly tokens: TokensService,
+    private readonly throttle: LoginThrottleService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -78,16 +80,19 @@ export class OAuthService {
    * The sign-in form's POST. The state is used up whatever happens; a wrong password answers a fresh one so the
    * page can be tried again.
    */
-  async signIn(oauthState: string, username: string, password: string): Promise<SignInOutcome> {
+  async signIn(oauthState: string, username: string, password: string, address?: string): Promise<SignInOutcome> {
     const pending = (await this.repo.takeGrant('state', oauthState, this.clock.now())) as PendingSignIn | null;
     if (!pending) throw DomainError.invalid('OAUTH_0007', 'This sign-in page has expired or was already used; start again.');
     const client = clientById(pending.clientId)!;
-    // TODO(issue 10): throttle failed sign-ins here with the login throttle generateToken uses.
+    // The same throttle as generateToken: failures count per username and per address.
+    await this.throttle.check(username, address);
     let user: UserEntity;
     try {
       user = await this.users.checkPassword(username, password);
+      await this.throttle.succeeded(username);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
+      if (e.messageCode === 'INVALID_CREDENTIALS') await this.throttle.failed(username, address);
       const message = e.messageCode === 'INVALID_CREDENTIALS' ? 'Invalid username or password.' : e.message;
       return { kind: 'retry', oauthState: await this.newState(pending), client, message };
     }

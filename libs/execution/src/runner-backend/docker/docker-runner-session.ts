@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { RunnerProtocol, RunnerMessageListener } from '../runner-protocol';
 import { KillReason, RunInput, RunnerOutput, RunnerSession, RunnerUnavailableError, RunOutput } from '../runner-backend';
+import { withTimeout } from '../../with-timeout';
 import { unpackTar } from './tar';
 
 const EXIT_CODES: Record<string, number> = { succeeded: 0, failed: 1, error: 2, timeout: 3 };
@@ -107,8 +108,13 @@ export class DockerRunnerSession implements RunnerSession {
         files.set('result.json', Buffer.from(JSON.stringify(done.result), 'utf8'));
         const result = done.result as { status?: string; error?: { ename?: string } | null } | null;
         const status = result?.status ?? 'error';
-        // Why only then: one inspect tells a kernel killed by the OOM killer from one that died otherwise.
-        const oomKilled = result?.error?.ename === 'DeadKernelError' ? await this.oomKilled() : false;
+        // Why only then: one inspect tells a kernel killed by the OOM killer from one that died otherwise. The runner
+        // exits right after DONE; Docker's OOM flag is reliable once it has (the engine learns of the kill asynchronously).
+        let oomKilled = false;
+        if (result?.error?.ename === 'DeadKernelError') {
+          await withTimeout(container.wait(), 5_000, 'runner exit').catch(() => undefined);
+          oomKilled = await this.oomKilled();
+        }
         return { exitCode: EXIT_CODES[status] ?? 2, killed, files, logs: this.stderr, oomKilled };
       }
       let interrupted: string | undefined;
