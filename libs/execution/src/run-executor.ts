@@ -36,6 +36,7 @@ interface ActiveRun {
 export class RunExecutor {
   private readonly log = new Logger('RunExecutor');
   readonly active = new Map<string, ActiveRun>();
+  private stopping = false;
 
   constructor(
     private readonly runs: RunsRepository,
@@ -66,6 +67,7 @@ export class RunExecutor {
 
   /** Stops every run in progress (the worker is shutting down and will not wait any longer). */
   stopAll(): void {
+    this.stopping = true; // and no more waiting for Postgres: the next start of this node fails what is left
     for (const a of this.active.values()) a.abort.abort('shutdown');
   }
 
@@ -156,7 +158,7 @@ export class RunExecutor {
   }
 
   private retry(runId: string) {
-    return { what: `run ${runId}`, log: this.log };
+    return { what: `run ${runId}`, log: this.log, stopped: () => this.stopping };
   }
 
   /** Back to SUBMITTED (a fresh container, with a fresh name, on the next attempt). */
