@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { FakeClock } from '@app/clock';
 import { RedisConnections } from '@app/queues';
@@ -176,7 +177,7 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       expect((await status(groupsHook.id)).total).toBe(0);
     });
 
-    it('signs each delivery: Standard Webhooks, x-esriHook-Signature and the plain secret header', async () => {
+    it('signs each delivery: Standard Webhooks and x-esriHook-Signature; no plain secret over http', async () => {
       const log = (await status(itemsHook.id, '?num=10')).WebhookStatus as Array<{ id: string }>;
       for (const r of receiver.at('/items-hook')) {
         expect(verifyStandardWebhook(secret, r)).toBe(true);
@@ -184,7 +185,10 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
         expect(verifyStandardWebhook(secret, { ...r, body: r.body.replace('admin', 'eve') })).toBe(false);
         const esri = createHmac('sha256', Buffer.from(secret, 'utf8')).update(r.body).digest('base64');
         expect(r.headers['x-esrihook-signature']).toBe(`sha256=${esri}`);
-        expect(r.headers['secret']).toBe(secret);
+        // The reference library, as its documentation says to call it for a non-whsec_ secret.
+        expect(() => new Webhook(secret, { format: 'raw' }).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+        // WEBHOOK_SEND_PLAIN_SECRET defaults to https: this receiver is http://.
+        expect(r.headers['secret']).toBeUndefined();
         // The webhook-id is the notification record's id.
         expect(log.map((l) => l.id)).toContain(r.headers['webhook-id']);
       }
@@ -203,6 +207,77 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       const second = await status(itemsHook.id, '?start=4&num=3');
       expect(second).toMatchObject({ total: 4, start: 4, nextStart: -1 });
       expect(second.WebhookStatus).toHaveLength(1);
+    });
+  });
+
+  describe('secrets', () => {
+    const verifies = (secret: string, r: Received, raw = false) => {
+      try {
+        new Webhook(secret, raw ? { format: 'raw' } : undefined).verify(r.body, r.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let itemId: string;
+    beforeAll(async () => {
+      itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'secret target');
+    });
+
+    it('a secret that is not printable ASCII is refused with a 400 naming the rule, and nothing is saved', async () => {
+      const before = await webhookCount();
+      for (const bad of ['sécret', 'tab\tinside', 'whsec_dG9vc2hvcnQ=']) {
+        const res = await h.http.post(`${base}/createWebhook`).set(auth()).type('form').send({ name: 'bad secret', url: receiver.url('/x'), secret: bad, changes: 'allChanges' });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(/secret: (must be printable ASCII|a whsec_ secret must be)/);
+        expect(JSON.stringify(res.body)).not.toContain(bad);
+      }
+      expect(await webhookCount()).toBe(before);
+    });
+
+    it('generateSecret=true: a whsec_ secret shown once, then masked; deliveries verify with new Webhook(secret)', async () => {
+      const res = await h.http
+        .post(`${base}/createWebhook`)
+        .set(auth())
+        .type('form')
+        .send({ name: 'generated', url: receiver.url('/generated'), generateSecret: 'true', changes: 'manualChanges', events: `/items/${itemId}/update` });
+      expect(res.status).toBe(200);
+      const secret = res.body.webhook.secret as string;
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+      expect((await h.http.get(`${base}/${res.body.webhook.id}`).set(auth())).body.secret).toBe('********');
+      await updateItem(itemId, 'generated secret');
+      const [r] = await eventually(async () => receiver.at('/generated').length > 0 && receiver.at('/generated'));
+      expect(verifies(secret, r)).toBe(true);
+      expect(verifies('whsec_' + Buffer.alloc(32, 7).toString('base64'), r)).toBe(false);
+      const both = await h.http.post(`${base}/createWebhook`).set(auth()).type('form').send({ name: 'x', url: receiver.url('/x'), secret: 's', generateSecret: 'true', changes: 'allChanges' });
+      expect(both.status).toBe(400);
+      await h.http.post(`${base}/${res.body.webhook.id}/delete`).set(auth());
+    });
+
+    it('rotateSecret: during the overlap both secrets verify, after it only the new one', async () => {
+      const old = 'the-old-secret';
+      const w = await createWebhook({ name: 'rotating', url: receiver.url('/rotating'), secret: old, changes: 'manualChanges', events: `/items/${itemId}/update` });
+      const rotated = await h.http.post(`${base}/${w.id}/rotateSecret`).set(auth()).type('form').send({ overlapSeconds: '3600' });
+      expect(rotated.status).toBe(200);
+      const next = rotated.body.webhook.secret as string;
+      expect(next).toMatch(/^whsec_/);
+      expect(rotated.body.webhook.previousSecretExpires).toBeGreaterThan(Date.now() + 3500_000);
+      await updateItem(itemId, 'rotation, overlap');
+      const [during] = await eventually(async () => receiver.at('/rotating').length > 0 && receiver.at('/rotating'));
+      expect((during.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+      expect(verifies(next, during)).toBe(true);
+      expect(verifies(old, during, true)).toBe(true);
+
+      // Overlap 0: the previous secret (`next`) stops signing at once.
+      const again = await h.http.post(`${base}/${w.id}/rotateSecret`).set(auth()).type('form').send({ secret: 'the-newest-secret', overlapSeconds: '0' });
+      expect(again.status).toBe(200);
+      expect(again.body.webhook.secret).toBe('********');
+      await updateItem(itemId, 'rotation, after');
+      const after = (await eventually(async () => receiver.at('/rotating').length > 1 && receiver.at('/rotating')))[1];
+      expect((after.headers['webhook-signature'] as string).split(' ')).toHaveLength(1);
+      expect(verifies('the-newest-secret', after, true)).toBe(true);
+      expect(verifies(next, after)).toBe(false);
+      await h.http.post(`${base}/${w.id}/delete`).set(auth());
     });
   });
 
@@ -405,10 +480,10 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
   });
 });
 
-describe('WEBHOOK_SEND_PLAIN_SECRET=false', () => {
-  it('signs deliveries but sends no plain secret header', async () => {
+describe('WEBHOOK_SEND_PLAIN_SECRET=always', () => {
+  it('sends the plain secret header over http too', async () => {
     const receiver = await TestReceiver.start();
-    const h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1', WEBHOOK_SEND_PLAIN_SECRET: 'false' });
+    const h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1', WEBHOOK_SEND_PLAIN_SECRET: 'always' });
     const worker = await startWorker(h.config);
     try {
       const admin = await h.token();
@@ -416,11 +491,11 @@ describe('WEBHOOK_SEND_PLAIN_SECRET=false', () => {
         .post('/sharing/rest/portals/self/webhooks/createWebhook')
         .set('Authorization', `Bearer ${admin}`)
         .type('form')
-        .send({ name: 'no plain secret', url: receiver.url('/quiet-secret'), secret: 'shh', changes: 'manualChanges', events: '/items/add' });
+        .send({ name: 'plain secret', url: receiver.url('/quiet-secret'), secret: 'shh', changes: 'manualChanges', events: '/items/add' });
       expect(res.status).toBe(200);
       await h.addNotebook(admin, 'admin');
       const [r] = await eventually(async () => receiver.at('/quiet-secret').length > 0 && receiver.at('/quiet-secret'));
-      expect(r.headers['secret']).toBeUndefined();
+      expect(r.headers['secret']).toBe('shh');
       expect(verifyStandardWebhook('shh', r)).toBe(true);
     } finally {
       await worker.close();

@@ -8,7 +8,7 @@ import { DeactivationPolicy } from './deactivation.service';
 import { HttpSender } from './http-sender';
 import { LaunchRefused, NotebookLauncher } from './notebook-launcher';
 import { timeoutMsOf, WebhookSettingsService } from './settings.service';
-import { signatureHeaders } from './signing';
+import { plainSecretAllowed, signatureHeaders } from './signing';
 import { WebhooksRepository } from './webhooks.repository';
 
 /** Thrown to make BullMQ retry after the pause; the attempt is already in the log. */
@@ -60,19 +60,22 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     const attempt = d.attempts + 1;
     const settings = await this.settings.get();
     const body = JSON.stringify(d.payload);
+    const url = w.payloadUrl ?? '';
+    const overlapping = w.previousSecret && w.previousSecretExpires && w.previousSecretExpires.getTime() > this.clock.nowMs();
     const headers = signatureHeaders({
       secret: w.secret,
+      previousSecret: overlapping ? w.previousSecret : null,
       messageId: d.id,
       // Real time, not the injectable clock: receivers check freshness against their own clocks.
       timestampSec: Math.floor(Date.now() / 1000),
       body,
-      sendPlainSecret: this.config.webhooks.sendPlainSecret,
+      sendPlainSecret: plainSecretAllowed(this.config.webhooks.sendPlainSecret, url),
     });
     let ok = false;
     let httpStatus: number | null = null;
     let responseText: string;
     try {
-      const answer = await this.sender.post(w.payloadUrl ?? '', body, headers, timeoutMsOf(settings));
+      const answer = await this.sender.post(url, body, headers, timeoutMsOf(settings));
       httpStatus = answer.status;
       ok = answer.status >= 200 && answer.status < 300;
       responseText = answer.text || `HTTP ${answer.status}`;

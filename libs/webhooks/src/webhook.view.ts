@@ -4,14 +4,14 @@ import type { WebhookDeliveryEntity, WebhookEntity, WebhookReceiverEntity } from
 export const maskSecret = (secret: string) => (secret ? '********' : '');
 
 /** The webhook object of the reference. `deactivationReason` is ours: why the policy deactivated it. */
-export function webhookView(w: WebhookEntity, accountId: string, publicUrl: string) {
+export function webhookView(w: WebhookEntity, accountId: string, publicUrl: string, showSecret = false) {
   const itemId = w.config.properties?.federatedServer?.itemId;
   return {
     id: w.id,
     accountId,
     // Notebook webhooks have no payload URL of their own: show where the server runs them.
     payloadUrl: w.payloadUrl ?? (itemId ? `${publicUrl}/arcgis/admin/notebooks/executeNotebook` : ''),
-    secret: maskSecret(w.secret),
+    secret: showSecret ? w.secret : maskSecret(w.secret),
     isActive: w.isActive,
     name: w.name,
     config: w.config,
@@ -21,6 +21,8 @@ export function webhookView(w: WebhookEntity, accountId: string, publicUrl: stri
     modified: w.modified.getTime(),
     events: w.events,
     ...(w.deactivatedReason ? { deactivationReason: w.deactivatedReason } : {}),
+    // Ours: while a rotated-out secret still signs beside the new one.
+    ...(w.previousSecretExpires ? { previousSecretExpires: w.previousSecretExpires.getTime() } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
 import { DomainError, Params } from '@app/rest';
-import { CreateWebhookDto, IngestDto, ListDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { CreateWebhookDto, IngestDto, ListDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -33,7 +33,7 @@ export class WebhooksController {
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(CreateWebhookDto) dto: z.infer<typeof CreateWebhookDto>) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.create(p, dto)) };
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.create(p, dto), !!dto.generateSecret) };
   }
 
   @Get('settings')
@@ -67,7 +67,15 @@ export class WebhooksController {
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(UpdateWebhookDto) dto: z.infer<typeof UpdateWebhookDto>) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.update(p, id, dto)) };
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.update(p, id, dto), !!dto.generateSecret) };
+  }
+
+  /** Ours: a new secret (shown once when generated); the old one keeps signing for `overlapSeconds`. */
+  @Post(':id/rotateSecret')
+  @HttpCode(200)
+  async rotateSecret(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(RotateSecretDto) dto: z.infer<typeof RotateSecretDto>) {
+    this.admin(p, org);
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.rotateSecret(p, id, dto), dto.secret === undefined) };
   }
 
   @Post(':id/delete')

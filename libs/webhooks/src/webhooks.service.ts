@@ -10,9 +10,10 @@ import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
 import { DomainError, page } from '@app/rest';
 import { DEFAULT_POLICY } from './deactivation.service';
 import { DeliveryQueue } from './delivery-queue';
-import { CreateWebhookDto, IngestDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { CreateWebhookDto, IngestDto, RotateSecretDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
 import { HttpSender } from './http-sender';
 import { attemptsOf, timeoutMsOf, WebhookSettings, WebhookSettingsService } from './settings.service';
+import { generateSecret } from './signing';
 import { TargetPolicy, TargetRefused } from './target-policy';
 import { unknownTriggers } from './trigger-uris';
 import { deliveryView, webhookView } from './webhook.view';
@@ -36,8 +37,9 @@ export class WebhooksService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  view(w: WebhookEntity) {
-    return webhookView(w, this.config.org.id, this.config.http.publicUrl);
+  /** `showSecret`: the one answer that reveals a secret the server generated. */
+  view(w: WebhookEntity, showSecret = false) {
+    return webhookView(w, this.config.org.id, this.config.http.publicUrl, showSecret);
   }
 
   async get(id: string): Promise<WebhookEntity> {
@@ -66,7 +68,9 @@ export class WebhooksService {
       id: newId(),
       name: dto.name,
       payloadUrl,
-      secret: dto.secret ?? '',
+      secret: dto.generateSecret ? generateSecret() : (dto.secret ?? ''),
+      previousSecret: null,
+      previousSecretExpires: null,
       isActive: true,
       deactivatedReason: null,
       events,
@@ -83,7 +87,12 @@ export class WebhooksService {
   async update(p: Principal, id: string, dto: UpdateInput): Promise<WebhookEntity> {
     const w = await this.get(id);
     if (dto.name !== undefined) w.name = dto.name;
-    if (dto.secret !== undefined) w.secret = dto.secret;
+    // A secret set by update replaces the old one at once (as the product does); rotateSecret keeps an overlap.
+    if (dto.secret !== undefined || dto.generateSecret) {
+      w.secret = dto.generateSecret ? generateSecret() : dto.secret!;
+      w.previousSecret = null;
+      w.previousSecretExpires = null;
+    }
     if (dto.changes !== undefined || dto.events !== undefined) w.events = this.eventsOf(dto.changes ?? 'manualChanges', dto.events, true)!;
     if (dto.config !== undefined) w.config = await this.configOf(p, dto.config, w.config);
     if (w.config.properties?.federatedServer) {
@@ -95,6 +104,24 @@ export class WebhooksService {
     }
     w.modifiedId = p.id;
     w.modified = this.clock.now();
+    await this.repo.saveWebhook(w);
+    return w;
+  }
+
+  /**
+   * Replaces the secret; the old one keeps signing too (a second `v1,` signature in `webhook-signature`) for
+   * `overlapSeconds` (WEBHOOK_SECRET_OVERLAP_SECONDS by default), so receivers can switch without losing a delivery.
+   */
+  async rotateSecret(p: Principal, id: string, dto: z.infer<typeof RotateSecretDto>): Promise<WebhookEntity> {
+    const w = await this.get(id);
+    const now = this.clock.now();
+    const overlap = dto.overlapSeconds ?? this.config.webhooks.secretOverlapSeconds;
+    const keepOld = !!w.secret && overlap > 0;
+    w.previousSecret = keepOld ? w.secret : null;
+    w.previousSecretExpires = keepOld ? new Date(now.getTime() + overlap * 1000) : null;
+    w.secret = dto.secret ?? generateSecret();
+    w.modifiedId = p.id;
+    w.modified = now;
     await this.repo.saveWebhook(w);
     return w;
   }

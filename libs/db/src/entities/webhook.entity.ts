@@ -27,6 +27,13 @@ export class WebhookEntity {
   @Column({ type: 'text', default: '' })
   secret: string;
 
+  /** The secret `rotateSecret` replaced: it keeps signing beside the new one until `previousSecretExpires`. */
+  @Column({ name: 'previous_secret', type: 'text', nullable: true })
+  previousSecret: string | null;
+
+  @Column({ name: 'previous_secret_expires', type: 'timestamptz', nullable: true })
+  previousSecretExpires: Date | null;
+
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { zInt, zJson } from '@app/rest';
+import { zBool, zInt, zJson } from '@app/rest';
+import { secretProblem } from '../signing';
 
 const ID = /^[0-9a-f]{32}$/i;
 
@@ -46,16 +47,38 @@ export const zWebhookConfig = zJson(
     .passthrough(),
 );
 
-export const CreateWebhookDto = z.object({
+/** Printable ASCII (a 400 names the rule otherwise); `whsec_…` must carry 24-64 Base64 bytes. Empty means none. */
+export const zSecret = z
+  .string()
+  .max(1024)
+  .superRefine((v, ctx) => {
+    const problem = secretProblem(v);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
+const webhookFields = {
   name: z.string().trim().min(1, 'is required').max(256),
   url: z.string().trim().optional(),
-  secret: z.string().max(1024).optional(),
+  secret: zSecret.optional(),
+  /** Ours: the server makes a `whsec_` secret and shows it once, in this answer. */
+  generateSecret: zBool.optional(),
   config: zWebhookConfig.optional(),
   changes: z.enum(['allChanges', 'manualChanges']).optional(),
   events: zEvents.optional(),
-});
+};
 
-export const UpdateWebhookDto = CreateWebhookDto.partial();
+const oneSecretSource = (d: { secret?: string; generateSecret?: boolean }) => !(d.generateSecret && d.secret);
+const oneSecretSourceMessage = { message: 'give either secret or generateSecret=true, not both', path: ['generateSecret'] };
+
+export const CreateWebhookDto = z.object(webhookFields).refine(oneSecretSource, oneSecretSourceMessage);
+
+export const UpdateWebhookDto = z.object(webhookFields).partial().refine(oneSecretSource, oneSecretSourceMessage);
+
+/** Ours: a new secret (given, or generated when omitted); the old one keeps signing for `overlapSeconds`. */
+export const RotateSecretDto = z.object({
+  secret: zSecret.pipe(z.string().min(1, 'must not be empty (omit it to have one generated)')).optional(),
+  overlapSeconds: zInt.pipe(z.number().min(0).max(30 * 86400)).optional(),
+});
 
 export const ListDto = z.object({
   start: zInt.pipe(z.number().min(1)).optional().default(1),
