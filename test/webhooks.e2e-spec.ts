@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { FakeClock } from '@app/clock';
 import { RedisConnections } from '@app/queues';
-import { DeliveryQueue, FanoutService, WebhookRunListener, WebhookSettingsService, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
+import { DeliveryQueue, FanoutService, WebhookRunListener, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
 import { ApiHarness, minimalNotebook } from './support/api-harness';
 import { closedPort, Received, TestReceiver } from './support/webhook-receiver';
 import { eventually, sleep, startWorker } from './support/worker-harness';
@@ -71,7 +71,6 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       get(WebhooksRepository),
       get(FanoutService),
       get(DeliveryQueue),
-      get(WebhookSettingsService),
       get(WebhookRunListener),
       get(RedisConnections),
       clock,
@@ -351,6 +350,113 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
     expect((await status(w.id)).total).toBe(2);
     // Only failed records can be redelivered.
     expect((await h.http.post(`${base}/${w.id}/notificationStatus/${failed.id}/redeliver`).set(auth())).status).toBe(409);
+  });
+
+  describe('honest records, recover, retry schedules', () => {
+    const failures = async (id: string) => (await h.ds.query('SELECT count(*)::int AS n FROM webhook_failures WHERE webhook_id = $1', [id]))[0].n as number;
+    const view = async (id: string) => (await h.http.get(`${base}/${id}`).set(auth())).body;
+
+    it('an attempt is counted before it is sent: a request in flight already shows in the record', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'slow target');
+      receiver.slow('/slow', 1500);
+      const w = await createWebhook({ name: 'slow', url: receiver.url('/slow'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+      await updateItem(itemId, 'slowly');
+      await eventually(async () => receiver.at('/slow').length === 1, 10_000, 20);
+      const inFlight = (await status(w.id)).WebhookStatus[0];
+      expect(inFlight).toMatchObject({ status: 'pending', attempts: 1, invokedTimestamp: expect.any(Number) });
+      const done = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r.status === 'succeeded' && r;
+      }, 10_000);
+      expect(done).toMatchObject({ attempts: 1, httpStatus: 200 });
+      expect(receiver.at('/slow')[0].headers['webhook-id']).toBe(done.id);
+    });
+
+    it('recover: reactivating offers the failed records; recover sends those since `since` again, as the same messages', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'recover target');
+      receiver.respond('/recover', [500]);
+      const w = await createWebhook({
+        name: 'recovering',
+        url: receiver.url('/recover'),
+        changes: 'manualChanges',
+        events: `/items/${itemId}/update`,
+        config: JSON.stringify({ deactivationPolicy: { numberOfFailures: 2, daysInPast: 1 }, retrySchedule: [1] }),
+      });
+      await updateItem(itemId, 'r1');
+      await updateItem(itemId, 'r2');
+      await eventually(async () => (await view(w.id)).isActive === false, 30_000);
+      const failed = (await status(w.id)).WebhookStatus as Array<{ id: string; status: string; attempts: number; maxAttempts: number; created: number }>;
+      expect(failed.map((r) => [r.status, r.attempts, r.maxAttempts])).toEqual([['failed', 2, 2], ['failed', 2, 2]]);
+      expect(receiver.at('/recover')).toHaveLength(4);
+      expect((await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: '0' })).status).toBe(409);
+
+      const activated = (await h.http.post(`${base}/${w.id}/activate`).set(auth())).body;
+      expect(activated).toMatchObject({ success: true, failedRecords: 2, failedSince: Math.min(...failed.map((r) => r.created)) });
+      receiver.respond('/recover', [200]);
+      const none = await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: String(Date.now() + 1000) });
+      expect(none.body).toEqual({ success: true, recovered: 0 });
+      const bad = await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: 'yesterday' });
+      expect(bad.status).toBe(400);
+      const res = await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: String(activated.failedSince) });
+      expect(res.body).toEqual({ success: true, recovered: 2 });
+      await eventually(async () => (await status(w.id)).WebhookStatus.every((r: { status: string }) => r.status === 'succeeded'), 30_000);
+      const resent = receiver.at('/recover').slice(4);
+      expect(resent).toHaveLength(2);
+      expect(new Set(resent.map((r) => r.headers['webhook-id']))).toEqual(new Set(failed.map((r) => r.id)));
+      expect((await status(w.id)).total).toBe(2);
+    });
+
+    it('config.retrySchedule: attempts over hours (driven by a FakeClock); the policy counts the delivery only when the schedule is spent', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'long horizon');
+      receiver.respond('/long', [503]);
+      const bad = await h.http
+        .post(`${base}/createWebhook`)
+        .set(auth())
+        .type('form')
+        .send({ name: 'x', url: receiver.url('/long'), changes: 'allChanges', config: JSON.stringify({ retrySchedule: [0] }) });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/config\.retrySchedule/);
+      const w = await createWebhook({
+        name: 'long horizon',
+        url: receiver.url('/long'),
+        changes: 'manualChanges',
+        events: `/items/${itemId}/update`,
+        config: JSON.stringify({ deactivationPolicy: { numberOfFailures: 1, daysInPast: 5 }, retrySchedule: [300, 7200] }),
+      });
+      await updateItem(itemId, 'once');
+      const first = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r?.attempts === 1 && r.nextAttemptAt && r;
+      }, 10_000);
+      expect(first).toMatchObject({ status: 'pending', maxAttempts: 3 });
+      expect(first.nextAttemptAt - first.invokedTimestamp).toBeGreaterThanOrEqual(299_000);
+      expect(first.nextAttemptAt - first.invokedTimestamp).toBeLessThanOrEqual(301_000);
+      await sleep(1500);
+      expect(receiver.at('/long')).toHaveLength(1); // nothing before the pause
+      expect(await failures(w.id)).toBe(0);
+
+      const clock = new FakeClock(new Date(Date.now() + 301_000 + 60_000));
+      await housekeepingAt(clock).pass();
+      const second = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r.attempts === 2 && r.nextAttemptAt && r;
+      }, 10_000);
+      expect(second.nextAttemptAt - second.invokedTimestamp).toBeGreaterThanOrEqual(7_199_000);
+      expect(receiver.at('/long')).toHaveLength(2);
+      expect(await failures(w.id)).toBe(0);
+      expect((await view(w.id)).isActive).toBe(true);
+
+      clock.advance(7200_000);
+      await housekeepingAt(clock).pass();
+      const last = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r.status === 'failed' && r;
+      }, 10_000);
+      expect(last).toMatchObject({ attempts: 3, nextAttemptAt: null, httpStatus: 503 });
+      expect(receiver.at('/long')).toHaveLength(3);
+      expect(new Set(receiver.at('/long').map((r) => r.headers['webhook-id'])).size).toBe(1);
+      await eventually(async () => (await failures(w.id)) === 1 && (await view(w.id)).isActive === false, 10_000);
+    });
   });
 
   it('administrators can publish events from elsewhere; they fan out like our own', async () => {

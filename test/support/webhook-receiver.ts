@@ -16,6 +16,7 @@ export interface Received {
 export class TestReceiver {
   readonly received: Received[] = [];
   private readonly scripts = new Map<string, number[]>();
+  private readonly delays = new Map<string, number>();
   private server!: http.Server;
   port = 0;
 
@@ -33,7 +34,10 @@ export class TestReceiver {
         r.received.push({ path, method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const script = r.scripts.get(path) ?? [200];
         const status = script.length > 1 ? script.shift()! : script[0];
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : `failing with ${status}`);
+        const answer = () => res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : `failing with ${status}`);
+        const delay = r.delays.get(path);
+        if (delay) setTimeout(answer, delay);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
@@ -47,6 +51,11 @@ export class TestReceiver {
 
   respond(path: string, statuses: number[]): void {
     this.scripts.set(path, [...statuses]);
+  }
+
+  /** Answers POSTs to `path` only after `ms` (a slow receiver: a request in flight). */
+  slow(path: string, ms: number): void {
+    this.delays.set(path, ms);
   }
 
   at(path: string): Received[] {

@@ -18,6 +18,7 @@ import { Webhooks1763800300000 } from './migrations/1763800300000-Webhooks';
 import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobListingIndex';
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { WebhookSecretRotation1764120000000 } from './migrations/1764120000000-WebhookSecretRotation';
+import { WebhookRetrySchedules1764120000001 } from './migrations/1764120000001-WebhookRetrySchedules';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -48,4 +49,4 @@ export const ENTITIES = [
   WebhookSettingsEntity,
   WebhookReceiverEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001];

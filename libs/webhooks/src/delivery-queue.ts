@@ -2,10 +2,18 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DeliveryJob, JOBS, QUEUES, RedisConnections } from '@app/queues';
 
+/** What names one attempt of a delivery: its id, how often it was redelivered, the attempts made so far. */
+export interface AttemptRef {
+  id: string;
+  redeliveries: number;
+  attempts: number;
+}
+
 /**
- * The producer side of the delivery queue (separate from notebook runs). One job per delivery; BullMQ
- * retries it after the pause of the settings. The job id is derived from the delivery id, so
- * enqueueing a delivery twice is harmless.
+ * The producer side of the delivery queue (separate from notebook runs). One job per attempt, its id derived
+ * from the delivery, its redeliveries and its attempts so far, so queueing the same attempt twice is harmless.
+ * The pause before a retry is the job's delay (the plan is on the delivery row, not in BullMQ's backoff), so a
+ * retry schedule over hours survives restarts and the housekeeping pass can wake an attempt that is due.
  */
 @Injectable()
 export class DeliveryQueue implements OnApplicationShutdown {
@@ -19,16 +27,25 @@ export class DeliveryQueue implements OnApplicationShutdown {
     });
   }
 
-  async enqueue(d: { id: string; redeliveries: number; maxAttempts: number }, pauseSeconds: number): Promise<void> {
-    await this.queue.add(
-      JOBS.deliver,
-      { deliveryId: d.id },
-      {
-        jobId: d.redeliveries ? `${d.id}-r${d.redeliveries}` : d.id,
-        attempts: Math.max(1, d.maxAttempts),
-        backoff: { type: 'fixed', delay: pauseSeconds * 1000 },
-      },
-    );
+  static jobId(d: AttemptRef): string {
+    return `${d.id}-r${d.redeliveries}-a${d.attempts}`;
+  }
+
+  async enqueue(d: AttemptRef, delayMs = 0): Promise<void> {
+    await this.queue.add(JOBS.deliver, { deliveryId: d.id }, { jobId: DeliveryQueue.jobId(d), delay: Math.max(0, delayMs) });
+  }
+
+  /** Many first attempts in one round trip (a fan-out). */
+  async enqueueMany(ds: AttemptRef[]): Promise<void> {
+    if (!ds.length) return;
+    await this.queue.addBulk(ds.map((d) => ({ name: JOBS.deliver, data: { deliveryId: d.id }, opts: { jobId: DeliveryQueue.jobId(d) } })));
+  }
+
+  /** An attempt that is due now: its delayed job runs at once; a lost job is queued again. */
+  async wake(d: AttemptRef): Promise<void> {
+    const job = await this.queue.getJob(DeliveryQueue.jobId(d));
+    if (!job) return this.enqueue(d);
+    if (await job.isDelayed()) await job.promote().catch(() => undefined); // it may have just started
   }
 
   async onApplicationShutdown(): Promise<void> {

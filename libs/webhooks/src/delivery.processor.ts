@@ -5,18 +5,19 @@ import { Clock } from '@app/clock';
 import { WebhookDeliveryEntity, WebhookEntity } from '@app/db';
 import { DeliveryJob, QUEUES, RedisConnections } from '@app/queues';
 import { DeactivationPolicy } from './deactivation.service';
+import { DeliveryQueue } from './delivery-queue';
 import { HttpSender } from './http-sender';
 import { LaunchRefused, NotebookLauncher } from './notebook-launcher';
+import { delayAfter } from './retry-schedule';
 import { timeoutMsOf, WebhookSettingsService } from './settings.service';
 import { plainSecretAllowed, signatureHeaders } from './signing';
 import { WebhooksRepository } from './webhooks.repository';
 
-/** Thrown to make BullMQ retry after the pause; the attempt is already in the log. */
-class RetryLater extends Error {}
-
 /**
- * The consumer of the delivery queue (worker process). Each job execution is one attempt: the delivery row
- * says how many were made, so a retry updates the same record and never creates another.
+ * The consumer of the delivery queue (worker process). Each job is one attempt. The attempt is counted on the
+ * row **before** anything is sent (so a crash mid-send shows it; a job that runs again after a crash is a new,
+ * counted attempt carrying the same `webhook-id`: delivery is at least once). A failed attempt that is not the
+ * last schedules the next as a delayed job, after the pause the row's plan gives.
  */
 @Injectable()
 export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +30,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly sender: HttpSender,
     private readonly launcher: NotebookLauncher,
     private readonly policy: DeactivationPolicy,
+    private readonly queue: DeliveryQueue,
     private readonly redis: RedisConnections,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,16 +50,31 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     if (!d || d.status !== 'pending') return; // done, redelivered elsewhere, or its webhook was deleted
     const w = await this.repo.findWebhook(d.webhookId);
     if (!w) return;
+    const now = this.clock.now();
     if (!w.isActive) {
-      await this.repo.updateDelivery(d.id, ['pending'], { status: 'failed', responseText: 'Not sent: the webhook is inactive.', finishedAt: this.clock.now() });
+      await this.repo.updateDelivery(d.id, ['pending'], { status: 'failed', responseText: 'Not sent: the webhook is inactive.', finishedAt: now, nextAttemptAt: null });
       return;
     }
+    if (d.attempts >= d.maxAttempts) {
+      // The last attempt was counted, then the worker stopped before it could record the outcome.
+      const closed = await this.repo.updateDelivery(
+        d.id,
+        ['pending'],
+        { status: 'failed', finishedAt: now, nextAttemptAt: null, responseText: `Attempt ${d.attempts} was interrupted (the worker stopped mid-send); the receiver may have it.` },
+        d.attempts,
+      );
+      if (closed) await this.policy.countFailure(w);
+      return;
+    }
+    const attempt = d.attempts + 1;
+    // Count the attempt before making it; another job that got there first wins.
+    if (!(await this.repo.updateDelivery(d.id, ['pending'], { attempts: attempt, invokedAt: now, nextAttemptAt: null }, d.attempts))) return;
+    d.attempts = attempt;
     if (w.config.properties?.federatedServer) return this.launchNotebook(d, w);
     return this.send(d, w);
   }
 
   private async send(d: WebhookDeliveryEntity, w: WebhookEntity): Promise<void> {
-    const attempt = d.attempts + 1;
     const settings = await this.settings.get();
     const body = JSON.stringify(d.payload);
     const url = w.payloadUrl ?? '';
@@ -80,53 +97,55 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
       ok = answer.status >= 200 && answer.status < 300;
       responseText = answer.text || `HTTP ${answer.status}`;
     } catch (e) {
-      responseText = `Attempt ${attempt} failed: ${(e as Error).message}`;
+      responseText = `Attempt ${d.attempts} failed: ${(e as Error).message}`;
     }
-    const now = this.clock.now();
-    const last = ok || attempt >= d.maxAttempts;
-    const recorded = await this.repo.updateDelivery(
-      d.id,
-      ['pending'],
-      {
-        attempts: attempt,
-        httpStatus,
-        responseText,
-        invokedAt: now,
-        ...(last ? { status: ok ? 'succeeded' : 'failed', isInvoked: ok, finishedAt: now } : {}),
-      },
-      d.attempts,
-    );
-    if (!recorded) return; // another attempt got there first
-    if (!last) throw new RetryLater(`delivery ${d.id}: attempt ${attempt} of ${d.maxAttempts} failed (${httpStatus ?? 'no answer'})`);
-    if (!ok) {
-      this.log.warn(`delivery ${d.id} to webhook ${w.id} failed after ${attempt} attempt(s)`);
-      await this.policy.countFailure(w);
-    }
+    await this.outcome(d, w, ok, { httpStatus, responseText, ...(ok ? { isInvoked: true } : {}) }, settings.notificationElapsedTimeInSeconds);
   }
 
   private async launchNotebook(d: WebhookDeliveryEntity, w: WebhookEntity): Promise<void> {
-    const attempt = d.attempts + 1;
-    const now = this.clock.now();
     try {
       await this.launcher.launch(d, w);
     } catch (e) {
-      const last = e instanceof LaunchRefused || attempt >= d.maxAttempts;
-      const patch = { attempts: attempt, responseText: `Could not start the notebook: ${(e as Error).message}`, invokedAt: now };
-      if (!last) {
-        await this.repo.updateDelivery(d.id, ['pending'], patch, d.attempts);
-        throw new RetryLater((e as Error).message);
-      }
-      if (await this.repo.updateDelivery(d.id, ['pending'], { ...patch, status: 'failed', finishedAt: now }, d.attempts)) {
-        await this.policy.countFailure(w);
-      }
-      return;
+      const responseText = `Could not start the notebook: ${(e as Error).message}`;
+      const { notificationElapsedTimeInSeconds } = await this.settings.get();
+      // A refusal (the notebook is gone) cannot be fixed by retrying: it is the last attempt.
+      if (e instanceof LaunchRefused) d.maxAttempts = d.attempts;
+      return this.outcome(d, w, false, { responseText }, notificationElapsedTimeInSeconds);
     }
     await this.repo.updateDelivery(
       d.id,
       ['pending'],
-      { attempts: attempt, status: 'submitted', isInvoked: true, invokedAt: now, responseText: `Job ${d.runId} submitted.` },
+      { status: 'submitted', isInvoked: true, responseText: `Job ${d.runId} submitted.` },
       d.attempts,
     );
+  }
+
+  /**
+   * Records the attempt's outcome. A success or the last attempt closes the record (a failed one counts once
+   * towards the deactivation policy, only now that the whole plan is spent); otherwise the next attempt is queued.
+   */
+  private async outcome(
+    d: WebhookDeliveryEntity,
+    w: WebhookEntity,
+    ok: boolean,
+    patch: Partial<WebhookDeliveryEntity>,
+    fallbackPauseSeconds: number,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const last = ok || d.attempts >= d.maxAttempts;
+    if (last) {
+      const closed = await this.repo.updateDelivery(d.id, ['pending'], { ...patch, status: ok ? 'succeeded' : 'failed', finishedAt: now }, d.attempts);
+      if (closed && !ok) {
+        this.log.warn(`delivery ${d.id} to webhook ${w.id} failed after ${d.attempts} attempt(s)`);
+        await this.policy.countFailure(w);
+      }
+      return;
+    }
+    const pauseMs = delayAfter(d.retryDelays, d.attempts, fallbackPauseSeconds) * 1000;
+    const nextAttemptAt = new Date(now.getTime() + pauseMs);
+    if (!(await this.repo.updateDelivery(d.id, ['pending'], { ...patch, nextAttemptAt }, d.attempts))) return;
+    // Lost here (a crash), the housekeeping pass queues it once it is due.
+    await this.queue.enqueue(d, pauseMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

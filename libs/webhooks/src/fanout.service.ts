@@ -5,7 +5,8 @@ import { DomainEventEntity, newId, WebhookDeliveryEntity } from '@app/db';
 import { EventsService } from '@app/events';
 import { DeliveryQueue } from './delivery-queue';
 import { buildPayload } from './payload';
-import { attemptsOf, WebhookSettingsService } from './settings.service';
+import { retryPlan } from './retry-schedule';
+import { WebhookSettingsService } from './settings.service';
 import { matchesAny } from './trigger-uris';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -44,6 +45,7 @@ export class FanoutService implements OnModuleInit {
       const settings = await this.settings.get();
       for (const w of hooks) {
         const notebook = !!w.config.properties?.federatedServer;
+        const plan = retryPlan(w.config, settings);
         const d = await this.repo.insertDeliveryIfAbsent(
           Object.assign(new WebhookDeliveryEntity(), {
             id: newId(),
@@ -52,7 +54,9 @@ export class FanoutService implements OnModuleInit {
             status: 'pending',
             payload: buildPayload(w, event, `${this.config.http.publicUrl}/`, now.getTime()),
             attempts: 0,
-            maxAttempts: attemptsOf(settings),
+            maxAttempts: plan.maxAttempts,
+            retryDelays: plan.delays,
+            nextAttemptAt: null,
             redeliveries: 0,
             isInvoked: false,
             invokedAt: null,
@@ -63,7 +67,7 @@ export class FanoutService implements OnModuleInit {
             finishedAt: null,
           }),
         );
-        if (d.status === 'pending') await this.queue.enqueue(d, settings.notificationElapsedTimeInSeconds);
+        if (d.status === 'pending' && d.attempts === 0) await this.queue.enqueue(d);
       }
     }
     await this.repo.markDispatched(event.id, now);

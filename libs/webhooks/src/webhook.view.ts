@@ -39,6 +39,8 @@ export function deliveryView(d: WebhookDeliveryEntity) {
     payload: d.payload,
     status: d.status,
     attempts: d.attempts,
+    maxAttempts: d.maxAttempts,
+    nextAttemptAt: d.nextAttemptAt?.getTime() ?? null,
     httpStatus: d.httpStatus,
     eventId: d.eventId,
     created: d.createdAt.getTime(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
 import { DomainError, Params } from '@app/rest';
-import { CreateWebhookDto, IngestDto, ListDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { CreateWebhookDto, IngestDto, ListDto, RecoverDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -90,7 +90,17 @@ export class WebhooksController {
   @HttpCode(200)
   async activate(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.setActive(p, id, true)) };
+    const webhook = this.webhooks.view(await this.webhooks.setActive(p, id, true));
+    // Offers what can be sent again: `POST …/{id}/recover` with `since`.
+    return { success: true, webhook, ...(await this.webhooks.failedSummary(id)) };
+  }
+
+  /** Ours (as Svix's): sends every failed record since `since` (epoch ms) again, as the same messages. */
+  @Post(':id/recover')
+  @HttpCode(200)
+  recover(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(RecoverDto) dto: z.infer<typeof RecoverDto>) {
+    this.admin(p, org);
+    return this.webhooks.recover(id, dto.since);
   }
 
   @Post(':id/deactivate')

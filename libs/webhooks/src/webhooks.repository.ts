@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan } from 'typeorm';
+import { DataSource, LessThan, MoreThanOrEqual } from 'typeorm';
 import {
   DeliveryStatus,
   DomainEventEntity,
@@ -111,8 +111,28 @@ export class WebhooksRepository {
     return ((await qb.execute()).affected ?? 0) > 0;
   }
 
-  pendingDeliveriesBefore(before: Date, limit = 500): Promise<WebhookDeliveryEntity[]> {
-    return this.m.find(WebhookDeliveryEntity, { where: { status: 'pending', createdAt: LessThan(before) }, take: limit });
+  /** Pending deliveries whose next attempt was due before `before` (never attempted: made before it). */
+  pendingDueBefore(before: Date, limit = 500): Promise<WebhookDeliveryEntity[]> {
+    return this.m
+      .createQueryBuilder(WebhookDeliveryEntity, 'd')
+      .where(`d.status = 'pending' AND d.created_at < :before AND coalesce(d.next_attempt_at, d.invoked_at, d.created_at) < :before`, { before })
+      .take(limit)
+      .getMany();
+  }
+
+  /** Failed records of a webhook made since `since`, oldest first (what recover sends again). */
+  failedDeliveriesSince(webhookId: string, since: Date, limit = 10_000): Promise<WebhookDeliveryEntity[]> {
+    return this.m.find(WebhookDeliveryEntity, {
+      where: { webhookId, status: 'failed', createdAt: MoreThanOrEqual(since) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** How many failed records a webhook has, and the oldest one's time. */
+  async failedSummary(webhookId: string): Promise<{ count: number; oldest: Date | null }> {
+    const [r] = await this.ds.query(`SELECT count(*)::int AS n, min(created_at) AS oldest FROM webhook_deliveries WHERE webhook_id = $1 AND status = 'failed'`, [webhookId]);
+    return { count: r.n, oldest: r.oldest ? new Date(r.oldest) : null };
   }
 
   /** Notebook deliveries still `submitted` although their run has ended (the listener missed it), or is gone. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { DomainEventEntity, newId, WebhookConfig, WebhookEntity } from '@app/db';
+import { DomainEventEntity, newId, WebhookConfig, WebhookDeliveryEntity, WebhookEntity } from '@app/db';
 import { EventsService } from '@app/events';
 import { Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
@@ -12,7 +12,8 @@ import { DEFAULT_POLICY } from './deactivation.service';
 import { DeliveryQueue } from './delivery-queue';
 import { CreateWebhookDto, IngestDto, RotateSecretDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
 import { HttpSender } from './http-sender';
-import { attemptsOf, timeoutMsOf, WebhookSettings, WebhookSettingsService } from './settings.service';
+import { retryPlan } from './retry-schedule';
+import { timeoutMsOf, WebhookSettings, WebhookSettingsService } from './settings.service';
 import { generateSecret } from './signing';
 import { TargetPolicy, TargetRefused } from './target-policy';
 import { unknownTriggers } from './trigger-uris';
@@ -144,16 +145,51 @@ export class WebhooksService {
 
   /** Sends a failed record again as the same message (same `webhook-id`), with fresh attempts. */
   async redeliver(webhookId: string, deliveryId: string) {
-    const w = await this.get(webhookId);
-    if (!w.isActive) throw DomainError.conflict('WEBHOOK_INACTIVE', 'The webhook is inactive; activate it before redelivering.');
+    const w = await this.activeWebhook(webhookId, 'redelivering');
     const d = await this.repo.findDelivery(deliveryId);
     if (!d || d.webhookId !== webhookId) throw DomainError.notFound('Notification record', deliveryId);
     if (d.status !== 'failed') throw DomainError.conflict('NOT_FAILED', `Only failed records can be redelivered; this one is ${d.status}.`);
     const settings = await this.settings.get();
+    const again = await this.restart(w, d, settings);
+    if (!again) throw DomainError.conflict('NOT_FAILED', 'The record changed meanwhile; try again.');
+    return { success: true, id: d.id, redeliveries: again.redeliveries };
+  }
+
+  /**
+   * Ours, as Svix's recover: every failed record of the webhook made at or after `since` (epoch ms) is sent
+   * again as the same message, with fresh attempts. Answers how many were.
+   */
+  async recover(webhookId: string, since: number) {
+    const w = await this.activeWebhook(webhookId, 'recovering');
+    const settings = await this.settings.get();
+    let recovered = 0;
+    for (const d of await this.repo.failedDeliveriesSince(webhookId, new Date(since))) {
+      if (await this.restart(w, d, settings)) recovered++;
+    }
+    return { success: true, recovered };
+  }
+
+  /** What reactivating a webhook offers: its failed records, to recover (`POST …/{id}/recover`, `since`). */
+  async failedSummary(webhookId: string): Promise<{ failedRecords: number; failedSince: number | null }> {
+    const { count, oldest } = await this.repo.failedSummary(webhookId);
+    return { failedRecords: count, failedSince: oldest?.getTime() ?? null };
+  }
+
+  private async activeWebhook(id: string, doing: string): Promise<WebhookEntity> {
+    const w = await this.get(id);
+    if (!w.isActive) throw DomainError.conflict('WEBHOOK_INACTIVE', `The webhook is inactive; activate it before ${doing}.`);
+    return w;
+  }
+
+  /** A failed record back to pending with the webhook's current plan, and its first attempt queued. */
+  private async restart(w: WebhookEntity, d: WebhookDeliveryEntity, settings: WebhookSettings) {
+    const plan = retryPlan(w.config, settings);
     const next = {
       status: 'pending' as const,
       attempts: 0,
-      maxAttempts: attemptsOf(settings),
+      maxAttempts: plan.maxAttempts,
+      retryDelays: plan.delays,
+      nextAttemptAt: null,
       redeliveries: d.redeliveries + 1,
       isInvoked: false,
       httpStatus: null,
@@ -161,9 +197,9 @@ export class WebhooksService {
       finishedAt: null,
       runId: d.runId ? newId() : null,
     };
-    if (!(await this.repo.updateDelivery(d.id, ['failed'], next))) throw DomainError.conflict('NOT_FAILED', 'The record changed meanwhile; try again.');
-    await this.queue.enqueue({ id: d.id, ...next }, settings.notificationElapsedTimeInSeconds);
-    return { success: true, id: d.id, redeliveries: next.redeliveries };
+    if (!(await this.repo.updateDelivery(d.id, ['failed'], next))) return null;
+    await this.queue.enqueue({ id: d.id, ...next });
+    return next;
   }
 
   getSettings(): Promise<WebhookSettings> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { zBool, zInt, zJson } from '@app/rest';
+import { MAX_SCHEDULE_STEP_SECONDS, MAX_SCHEDULE_STEPS } from '../retry-schedule';
 import { secretProblem } from '../signing';
 
 const ID = /^[0-9a-f]{32}$/i;
@@ -29,6 +30,13 @@ export const zWebhookConfig = zJson(
       deactivationPolicy: z
         .object({ numberOfFailures: int(1, 1000).optional(), daysInPast: int(1, 365).optional() })
         .passthrough()
+        .optional(),
+      /** Ours: pauses in seconds between attempts (replacing the site's settings for this webhook), or "exponential". */
+      retrySchedule: z
+        .union([
+          z.literal('exponential'),
+          z.array(int(1, MAX_SCHEDULE_STEP_SECONDS)).min(1, 'must list at least one pause').max(MAX_SCHEDULE_STEPS, `must list at most ${MAX_SCHEDULE_STEPS} pauses`),
+        ], { errorMap: () => ({ message: `must be "exponential" or a list of pauses in seconds (1-${MAX_SCHEDULE_STEP_SECONDS}), e.g. [5,300,1800,7200,28800,86400]` }) })
         .optional(),
       properties: z
         .object({
@@ -88,6 +96,11 @@ export const ListDto = z.object({
 export const StatusDto = z.object({
   start: zInt.pipe(z.number().min(1)).optional().default(1),
   num: zInt.pipe(z.number().min(1).max(100)).optional().default(10),
+});
+
+/** Ours: redeliver every failed record of the webhook made since `since` (epoch ms), as Svix's recover does. */
+export const RecoverDto = z.object({
+  since: zInt.pipe(z.number().min(0)),
 });
 
 /** Documented ranges: attempts 0-5, timeout 0-60 s, pause between attempts 1-100 s. */
