@@ -90,3 +90,22 @@ export function matchesDigest(given: string, expected: Buffer): boolean {
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(given)) candidates.push(Buffer.from(given.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
   return candidates.some((c) => c.length === expected.length && timingSafeEqual(c, expected));
 }
+
+/** The Standard Webhooks headers of a request (also under Svix's `svix-` names), when all three are there. */
+export function standardHeadersOf(headers: Record<string, string | string[] | undefined>): { id: string; timestamp: string; signature: string } | null {
+  const one = (name: string) => {
+    const v = headers[`webhook-${name}`] ?? headers[`svix-${name}`];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const [id, timestamp, signature] = [one('id'), one('timestamp'), one('signature')];
+  return id && timestamp && signature ? { id, timestamp, signature } : null;
+}
+
+/** Whether one of the `v1,` signatures is the Standard Webhooks signature of the request under `secret`. */
+export function verifyStandardInbound(secret: string, body: Buffer, h: { id: string; timestamp: string; signature: string }): boolean {
+  const expected = createHmac('sha256', standardKey(secret)).update(`${h.id}.${h.timestamp}.`).update(body).digest();
+  return h.signature
+    .split(' ')
+    .map((s) => s.split(','))
+    .some(([version, sig]) => version === 'v1' && !!sig && matchesDigest(sig, expected));
+}

@@ -10,6 +10,7 @@ import { HttpSender } from './http-sender';
 import { NotebookLauncher } from './notebook-launcher';
 import { ReceiverHooksController, ReceiversAdminController } from './receivers.controller';
 import { ReceiversService } from './receivers.service';
+import { ReplayGuard } from './replay-guard';
 import { WebhookRunListener } from './run-listener';
 import { WebhookSettingsService } from './settings.service';
 import { TargetPolicy } from './target-policy';
@@ -32,7 +33,7 @@ export class WebhooksModule {}
 @Module({
   imports: [WebhooksModule, IdentityModule, NotebooksModule, ExecutionModule],
   controllers: [WebhooksController, ReceiversAdminController, ReceiverHooksController],
-  providers: [WebhooksService, ReceiversService],
+  providers: [WebhooksService, ReceiversService, ReplayGuard],
 })
 export class WebhooksHttpModule {}
 
