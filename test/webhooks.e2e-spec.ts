@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { FakeClock } from '@app/clock';
+import { DomainEventEntity } from '@app/db';
 import { RedisConnections } from '@app/queues';
 import { DeliveryQueue, FanoutService, WebhookRunListener, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
 import { ApiHarness, minimalNotebook } from './support/api-harness';
@@ -332,9 +333,14 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
     for (const rec of log.WebhookStatus) expect(rec).toMatchObject({ status: 'failed', isInvoked: false, attempts: 3, httpStatus: 500 });
     expect(receiver.at('/broken')).toHaveLength(6);
 
-    // Inactive: a matching event makes no record (fan-out is done before the update answers) and no request.
+    // Inactive: a matching event makes a failed "not sent" record (for recover), no request, no failure counted.
     await updateItem(itemId, 'three');
-    expect((await status(w.id)).total).toBe(2);
+    const notSent = await eventually(async () => {
+      const s = await status(w.id);
+      return s.total === 3 && s.WebhookStatus[0];
+    });
+    expect(notSent).toMatchObject({ status: 'failed', attempts: 0, isInvoked: false, responseText: expect.stringMatching(/^Not sent: the webhook was inactive/) });
+    await sleep(300);
     expect(receiver.at('/broken')).toHaveLength(6);
 
     // Redelivery of a failed record (once active again) is the same message: same webhook-id, no new record.
@@ -347,7 +353,7 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
     const last = receiver.at('/broken').at(-1)!;
     expect(last.headers['webhook-id']).toBe(failed.id);
     expect(JSON.parse(last.body)).toEqual(failed.payload);
-    expect((await status(w.id)).total).toBe(2);
+    expect((await status(w.id)).total).toBe(3);
     // Only failed records can be redelivered.
     expect((await h.http.post(`${base}/${w.id}/notificationStatus/${failed.id}/redeliver`).set(auth())).status).toBe(409);
   });
@@ -457,6 +463,24 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       expect(new Set(receiver.at('/long').map((r) => r.headers['webhook-id'])).size).toBe(1);
       await eventually(async () => (await failures(w.id)) === 1 && (await view(w.id)).isActive === false, 10_000);
     });
+  });
+
+  it('only webhooks that existed when the event happened get it', async () => {
+    const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'before and after');
+    const early = await createWebhook({ name: 'early', url: receiver.url('/early'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+    await updateItem(itemId, 'first');
+    const late = await createWebhook({ name: 'late', url: receiver.url('/late'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+    await eventually(async () => receiver.at('/early').length === 1);
+    await sleep(500);
+    expect(receiver.at('/late')).toHaveLength(0);
+    expect((await status(late.id)).total).toBe(0);
+    // The first event, fanned out again (the sweep after a crash would), still reaches only the early one.
+    const [event] = await h.ds.query(`SELECT e.* FROM domain_events e WHERE e.target_id = $1 AND e.operation = 'update'`, [itemId]);
+    const fanout = worker.get(FanoutService, { strict: false });
+    const row = Object.assign(new DomainEventEntity(), { id: event.id, source: event.source, operation: event.operation, targetId: event.target_id, username: event.username, userId: event.user_id, occurredAt: new Date(event.occurred_at), properties: event.properties, origin: event.origin });
+    expect(await fanout.fanOut([row])).toBe(0);
+    expect((await status(early.id)).total).toBe(1);
+    expect((await status(late.id)).total).toBe(0);
   });
 
   it('administrators can publish events from elsewhere; they fan out like our own', async () => {

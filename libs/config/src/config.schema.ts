@@ -56,7 +56,7 @@ const fields = z.object({
   WEBHOOK_RECEIVER_TOLERANCE_SECONDS: int(1, 86400).default(300),
   WEBHOOK_SUCCESS_RETENTION_DAYS: z.coerce.number().positive().default(1),
   WEBHOOK_FAILURE_RETENTION_DAYS: z.coerce.number().positive().default(7),
-  WEBHOOK_DELIVERY_CONCURRENCY: int(1, 1000).default(10),
+  WEBHOOK_DELIVERY_CONCURRENCY: int(1, 1000).default(50),
   INBOUND_WEBHOOK_MAX_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
 });
 

@@ -1,10 +1,14 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DeliveryJob, JOBS, QUEUES, RedisConnections } from '@app/queues';
+import { DeliveryBatchJob, DeliveryJob, JOBS, QUEUES, RedisConnections } from '@app/queues';
+
+/** Deliveries per batch job: a burst is shared among workers, each job still saves many round trips. */
+const BATCH = 50;
 
 /** What names one attempt of a delivery: its id, how often it was redelivered, the attempts made so far. */
 export interface AttemptRef {
   id: string;
+  webhookId: string;
   redeliveries: number;
   attempts: number;
 }
@@ -17,10 +21,10 @@ export interface AttemptRef {
  */
 @Injectable()
 export class DeliveryQueue implements OnApplicationShutdown {
-  readonly queue: Queue<DeliveryJob>;
+  readonly queue: Queue<DeliveryJob | DeliveryBatchJob>;
 
   constructor(redis: RedisConnections) {
-    this.queue = new Queue<DeliveryJob>(QUEUES.deliveries, {
+    this.queue = new Queue<DeliveryJob | DeliveryBatchJob>(QUEUES.deliveries, {
       connection: redis.main,
       prefix: redis.prefix,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
@@ -32,13 +36,21 @@ export class DeliveryQueue implements OnApplicationShutdown {
   }
 
   async enqueue(d: AttemptRef, delayMs = 0): Promise<void> {
-    await this.queue.add(JOBS.deliver, { deliveryId: d.id }, { jobId: DeliveryQueue.jobId(d), delay: Math.max(0, delayMs) });
+    await this.queue.add(JOBS.deliver, { deliveryId: d.id, webhookId: d.webhookId }, { jobId: DeliveryQueue.jobId(d), delay: Math.max(0, delayMs) });
   }
 
-  /** Many first attempts in one round trip (a fan-out). */
-  async enqueueMany(ds: AttemptRef[]): Promise<void> {
+  /**
+   * The first attempts of a fan-out, in batch jobs of up to BATCH deliveries, added in one round trip. (A lost
+   * batch leaves its rows pending: the housekeeping pass queues them one by one.)
+   */
+  async enqueueFirstAttempts(ds: AttemptRef[]): Promise<void> {
     if (!ds.length) return;
-    await this.queue.addBulk(ds.map((d) => ({ name: JOBS.deliver, data: { deliveryId: d.id }, opts: { jobId: DeliveryQueue.jobId(d) } })));
+    const jobs = [];
+    for (let i = 0; i < ds.length; i += BATCH) {
+      const part = ds.slice(i, i + BATCH);
+      jobs.push({ name: JOBS.deliverBatch, data: { deliveries: part.map((d) => ({ deliveryId: d.id, webhookId: d.webhookId })) }, opts: { jobId: `batch-${part[0].id}` } });
+    }
+    await this.queue.addBulk(jobs);
   }
 
   /** An attempt that is due now: its delayed job runs at once; a lost job is queued again. */

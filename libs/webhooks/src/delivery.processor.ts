@@ -3,14 +3,15 @@ import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { WebhookDeliveryEntity, WebhookEntity } from '@app/db';
-import { DeliveryJob, QUEUES, RedisConnections } from '@app/queues';
+import { DeliveryBatchJob, DeliveryJob, JOBS, QUEUES, RedisConnections } from '@app/queues';
 import { DeactivationPolicy } from './deactivation.service';
 import { DeliveryQueue } from './delivery-queue';
 import { HttpSender } from './http-sender';
 import { LaunchRefused, NotebookLauncher } from './notebook-launcher';
 import { delayAfter } from './retry-schedule';
-import { timeoutMsOf, WebhookSettingsService } from './settings.service';
+import { timeoutMsOf } from './settings.service';
 import { plainSecretAllowed, signatureHeaders } from './signing';
+import { WebhookIndex } from './webhook-index';
 import { WebhooksRepository } from './webhooks.repository';
 
 /**
@@ -22,11 +23,13 @@ import { WebhooksRepository } from './webhooks.repository';
 @Injectable()
 export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('WebhookDelivery');
-  private worker?: Worker<DeliveryJob>;
+  private worker?: Worker<DeliveryJob | DeliveryBatchJob>;
+  /** Bounds the attempts in flight in this process, batch jobs included. */
+  private readonly slots: Slots;
 
   constructor(
     private readonly repo: WebhooksRepository,
-    private readonly settings: WebhookSettingsService,
+    private readonly index: WebhookIndex,
     private readonly sender: HttpSender,
     private readonly launcher: NotebookLauncher,
     private readonly policy: DeactivationPolicy,
@@ -34,10 +37,22 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly redis: RedisConnections,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.slots = new Slots(config.webhooks.deliveryConcurrency);
+  }
+
+  private async process(job: Job<DeliveryJob | DeliveryBatchJob>): Promise<void> {
+    if (job.name !== JOBS.deliverBatch) return this.slots.run(() => this.handle((job.data as DeliveryJob).deliveryId, (job.data as DeliveryJob).webhookId));
+    // A failure of one delivery leaves it pending (the housekeeping pass queues it again), not the whole batch.
+    await Promise.all(
+      (job.data as DeliveryBatchJob).deliveries.map((d) =>
+        this.slots.run(() => this.handle(d.deliveryId, d.webhookId)).catch((e) => this.log.warn(`delivery ${d.deliveryId}: ${(e as Error).message}`)),
+      ),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<DeliveryJob>(QUEUES.deliveries, (job: Job<DeliveryJob>) => this.handle(job.data.deliveryId), {
+    this.worker = new Worker<DeliveryJob | DeliveryBatchJob>(QUEUES.deliveries, (job) => this.process(job), {
       connection: this.redis.make(),
       prefix: this.redis.prefix,
       concurrency: this.config.webhooks.deliveryConcurrency,
@@ -45,37 +60,38 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     this.worker.on('error', (err) => this.log.warn(`queue error: ${err.message}`));
   }
 
-  async handle(deliveryId: string): Promise<void> {
-    const d = await this.repo.findDelivery(deliveryId);
-    if (!d || d.status !== 'pending') return; // done, redelivered elsewhere, or its webhook was deleted
-    const w = await this.repo.findWebhook(d.webhookId);
-    if (!w) return;
+  /** One attempt: the webhook from the index, then the claim (count + read in one statement), the send, the outcome. */
+  async handle(deliveryId: string, webhookId?: string): Promise<void> {
+    webhookId ??= (await this.repo.findDelivery(deliveryId))?.webhookId;
+    const w = webhookId ? await this.index.get(webhookId) : null;
+    if (!w) return; // the delivery or its webhook was deleted
     const now = this.clock.now();
     if (!w.isActive) {
-      await this.repo.updateDelivery(d.id, ['pending'], { status: 'failed', responseText: 'Not sent: the webhook is inactive.', finishedAt: now, nextAttemptAt: null });
+      await this.repo.updateDelivery(deliveryId, ['pending'], { status: 'failed', responseText: 'Not sent: the webhook is inactive.', finishedAt: now, nextAttemptAt: null });
       return;
     }
-    if (d.attempts >= d.maxAttempts) {
-      // The last attempt was counted, then the worker stopped before it could record the outcome.
-      const closed = await this.repo.updateDelivery(
-        d.id,
-        ['pending'],
-        { status: 'failed', finishedAt: now, nextAttemptAt: null, responseText: `Attempt ${d.attempts} was interrupted (the worker stopped mid-send); the receiver may have it.` },
-        d.attempts,
-      );
-      if (closed) await this.policy.countFailure(w);
-      return;
-    }
-    const attempt = d.attempts + 1;
     // Count the attempt before making it; another job that got there first wins.
-    if (!(await this.repo.updateDelivery(d.id, ['pending'], { attempts: attempt, invokedAt: now, nextAttemptAt: null }, d.attempts))) return;
-    d.attempts = attempt;
+    const d = await this.repo.claimAttempt(deliveryId, now);
+    if (!d) return this.closeInterrupted(deliveryId, w);
     if (w.config.properties?.federatedServer) return this.launchNotebook(d, w);
     return this.send(d, w);
   }
 
+  /** No attempt left although still pending: the last one was counted, then the worker stopped before its outcome. */
+  private async closeInterrupted(deliveryId: string, w: WebhookEntity): Promise<void> {
+    const d = await this.repo.findDelivery(deliveryId);
+    if (!d || d.status !== 'pending' || d.attempts < d.maxAttempts) return; // done, or another job has it
+    const closed = await this.repo.updateDelivery(
+      d.id,
+      ['pending'],
+      { status: 'failed', finishedAt: this.clock.now(), nextAttemptAt: null, responseText: `Attempt ${d.attempts} was interrupted (the worker stopped mid-send); the receiver may have it.` },
+      d.attempts,
+    );
+    if (closed) await this.policy.countFailure(w);
+  }
+
   private async send(d: WebhookDeliveryEntity, w: WebhookEntity): Promise<void> {
-    const settings = await this.settings.get();
+    const settings = await this.index.settings();
     const body = JSON.stringify(d.payload);
     const url = w.payloadUrl ?? '';
     const overlapping = w.previousSecret && w.previousSecretExpires && w.previousSecretExpires.getTime() > this.clock.nowMs();
@@ -107,7 +123,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
       await this.launcher.launch(d, w);
     } catch (e) {
       const responseText = `Could not start the notebook: ${(e as Error).message}`;
-      const { notificationElapsedTimeInSeconds } = await this.settings.get();
+      const { notificationElapsedTimeInSeconds } = await this.index.settings();
       // A refusal (the notebook is gone) cannot be fixed by retrying: it is the last attempt.
       if (e instanceof LaunchRefused) d.maxAttempts = d.attempts;
       return this.outcome(d, w, false, { responseText }, notificationElapsedTimeInSeconds);
@@ -150,5 +166,25 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+  }
+}
+
+/** A counting semaphore: at most `size` functions run at once, the others wait in order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }

@@ -6,15 +6,18 @@ import { EventsService } from '@app/events';
 import { DeliveryQueue } from './delivery-queue';
 import { buildPayload } from './payload';
 import { retryPlan } from './retry-schedule';
-import { WebhookSettingsService } from './settings.service';
-import { matchesAny } from './trigger-uris';
+import { WebhookIndex } from './webhook-index';
 import { WebhooksRepository } from './webhooks.repository';
 
+export const NOT_SENT_INACTIVE = 'Not sent: the webhook was inactive when the event happened (recover sends it once the webhook is active).';
+
 /**
- * Turns each recorded domain event into one delivery per matching active webhook, in the process that
- * recorded it (after the commit). A crash between the commit and the fan-out is covered by a mark per
- * fanned-out event: the housekeeping sweep fans out unmarked events again, and the unique
- * (webhook, event) delivery makes that harmless.
+ * Turns recorded domain events into one delivery per matching webhook, in the process that recorded them (after
+ * the commit), a batch of events at a time: matching against the in-memory index, the rows of the whole batch
+ * (and its marks) in one statement, their first attempts queued with one `addBulk`. Only webhooks created no
+ * later than an event get it. An inactive webhook gets a failed "not sent" record (so recover can send it later).
+ * A crash between the commit and the fan-out is covered by a mark per fanned-out event: the housekeeping sweep
+ * fans out unmarked events again, and the unique (webhook, event) delivery makes that harmless.
  */
 @Injectable()
 export class FanoutService implements OnModuleInit {
@@ -22,56 +25,60 @@ export class FanoutService implements OnModuleInit {
 
   constructor(
     private readonly events: EventsService,
+    private readonly index: WebhookIndex,
     private readonly repo: WebhooksRepository,
-    private readonly settings: WebhookSettingsService,
     private readonly queue: DeliveryQueue,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    this.events.onRecorded(async (e) => {
-      await this.fanOut(e);
+    this.events.onRecorded(async (batch) => {
+      await this.fanOut(batch);
     });
   }
 
-  /** `late`: the sweep, which must not hand an old event to a webhook created after it. */
-  async fanOut(event: DomainEventEntity, opts: { late?: boolean } = {}): Promise<number> {
+  /** Answers how many deliveries were made (records of inactive webhooks included). */
+  async fanOut(events: DomainEventEntity[]): Promise<number> {
+    if (!events.length) return 0;
     const now = this.clock.now();
-    const hooks = (await this.repo.activeWebhooks()).filter(
-      (w) => matchesAny(w.events, event) && (!opts.late || w.created.getTime() <= event.occurredAt.getTime()),
-    );
-    if (hooks.length) {
-      const settings = await this.settings.get();
-      for (const w of hooks) {
-        const notebook = !!w.config.properties?.federatedServer;
-        const plan = retryPlan(w.config, settings);
-        const d = await this.repo.insertDeliveryIfAbsent(
-          Object.assign(new WebhookDeliveryEntity(), {
-            id: newId(),
-            webhookId: w.id,
-            eventId: event.id,
-            status: 'pending',
-            payload: buildPayload(w, event, `${this.config.http.publicUrl}/`, now.getTime()),
-            attempts: 0,
-            maxAttempts: plan.maxAttempts,
-            retryDelays: plan.delays,
-            nextAttemptAt: null,
-            redeliveries: 0,
-            isInvoked: false,
-            invokedAt: null,
-            httpStatus: null,
-            responseText: null,
-            runId: notebook ? newId() : null,
-            createdAt: now,
-            finishedAt: null,
-          }),
-        );
-        if (d.status === 'pending' && d.attempts === 0) await this.queue.enqueue(d);
-      }
+    const matches = await this.index.matching(events, now.getTime());
+    const rows: WebhookDeliveryEntity[] = [];
+    if (matches.some((m) => m.length)) {
+      const settings = await this.index.settings();
+      events.forEach((event, i) => {
+        for (const w of matches[i]) {
+          const plan = retryPlan(w.config, settings);
+          rows.push(
+            Object.assign(new WebhookDeliveryEntity(), {
+              id: newId(),
+              webhookId: w.id,
+              eventId: event.id,
+              status: w.isActive ? 'pending' : 'failed',
+              payload: buildPayload(w, event, `${this.config.http.publicUrl}/`, now.getTime()),
+              attempts: 0,
+              maxAttempts: plan.maxAttempts,
+              retryDelays: plan.delays,
+              nextAttemptAt: null,
+              redeliveries: 0,
+              isInvoked: false,
+              invokedAt: null,
+              httpStatus: null,
+              responseText: w.isActive ? null : NOT_SENT_INACTIVE,
+              runId: w.config.properties?.federatedServer ? newId() : null,
+              createdAt: now,
+              finishedAt: w.isActive ? null : now,
+            }),
+          );
+        }
+      });
     }
-    await this.repo.markDispatched(event.id, now);
-    if (hooks.length) this.log.debug(`event ${event.id} (${event.source}/${event.operation}) -> ${hooks.length} webhook(s)`);
-    return hooks.length;
+    // Rows that already existed (a second fan-out of an event) are not returned, so not queued twice.
+    const inserted = await this.repo.insertDeliveriesMarking(rows, events.map((e) => e.id), now);
+    const pending = rows.filter((r) => r.status === 'pending' && inserted.has(r.id));
+    // Lost here (a crash), the rows stay pending and the housekeeping pass queues them.
+    await this.queue.enqueueFirstAttempts(pending);
+    if (rows.length) this.log.debug(`${events.length} event(s) -> ${inserted.size} delivery record(s), ${pending.length} queued`);
+    return inserted.size;
   }
 }

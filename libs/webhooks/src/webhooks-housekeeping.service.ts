@@ -51,7 +51,7 @@ export class WebhooksHousekeeping {
     await this.repo.purgeMarks(new Date(now - MARK_RETENTION_MS));
 
     const missed = await this.repo.unmarkedEvents(new Date(now - SWEEP_WINDOW_MS), new Date(now - SWEEP_GRACE_MS));
-    for (const e of missed) await this.fanout.fanOut(e, { late: true });
+    for (let i = 0; i < missed.length; i += 200) await this.fanout.fanOut(missed.slice(i, i + 200));
 
     // Attempts due for a minute: a lost job is queued again, a delayed one (its clock behind ours) runs now.
     const stuck = await this.repo.pendingDueBefore(new Date(now - 60_000));

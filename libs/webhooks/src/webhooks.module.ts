@@ -14,12 +14,13 @@ import { ReplayGuard } from './replay-guard';
 import { WebhookRunListener } from './run-listener';
 import { WebhookSettingsService } from './settings.service';
 import { TargetPolicy } from './target-policy';
+import { WebhookIndex } from './webhook-index';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksHousekeeping } from './webhooks-housekeeping.service';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
-const CORE = [WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy];
+const CORE = [WebhookIndex, WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy];
 
 /** What every process needs: fan-out of its own events onto the delivery queue. */
 @Module({

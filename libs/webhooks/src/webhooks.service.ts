@@ -17,6 +17,7 @@ import { timeoutMsOf, WebhookSettings, WebhookSettingsService } from './settings
 import { generateSecret } from './signing';
 import { TargetPolicy, TargetRefused } from './target-policy';
 import { unknownTriggers } from './trigger-uris';
+import { WebhookIndex } from './webhook-index';
 import { deliveryView, webhookView } from './webhook.view';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -32,6 +33,7 @@ export class WebhooksService {
     private readonly policy: TargetPolicy,
     private readonly sender: HttpSender,
     private readonly queue: DeliveryQueue,
+    private readonly index: WebhookIndex,
     private readonly items: ItemsService,
     private readonly events: EventsService,
     private readonly clock: Clock,
@@ -198,7 +200,7 @@ export class WebhooksService {
       runId: d.runId ? newId() : null,
     };
     if (!(await this.repo.updateDelivery(d.id, ['failed'], next))) return null;
-    await this.queue.enqueue({ id: d.id, ...next });
+    await this.queue.enqueue({ id: d.id, webhookId: d.webhookId, ...next });
     return next;
   }
 
@@ -206,9 +208,11 @@ export class WebhooksService {
     return this.settings.get();
   }
 
-  updateSettings(dto: z.infer<typeof UpdateSettingsDto>): Promise<WebhookSettings> {
+  async updateSettings(dto: z.infer<typeof UpdateSettingsDto>): Promise<WebhookSettings> {
     const patch = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
-    return this.settings.update(patch);
+    const next = await this.settings.update(patch);
+    await this.index.changed();
+    return next;
   }
 
   /**
@@ -217,6 +221,7 @@ export class WebhooksService {
    */
   async ingest(dto: z.infer<typeof IngestDto>): Promise<string[]> {
     const ids: string[] = [];
+    const stored: DomainEventEntity[] = [];
     for (const e of dto.events) {
       const row = Object.assign(new DomainEventEntity(), {
         id: randomUUID(),
@@ -231,9 +236,10 @@ export class WebhooksService {
         ingestKey: e.key ?? null,
       });
       const { id, inserted } = await this.repo.insertEventOnce(row);
-      if (inserted) await this.events.notify(row);
+      if (inserted) stored.push(row);
       ids.push(id);
     }
+    await this.events.notify(stored);
     return ids;
   }
 
