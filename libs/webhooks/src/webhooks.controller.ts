@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
 import { DomainError, Params } from '@app/rest';
 import { CreateWebhookDto, IngestDto, ListDto, RecoverDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { inactiveTriggers } from './trigger-uris';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -33,7 +34,8 @@ export class WebhooksController {
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(CreateWebhookDto) dto: z.infer<typeof CreateWebhookDto>) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.create(p, dto), !!dto.generateSecret) };
+    const w = await this.webhooks.create(p, dto);
+    return { success: true, webhook: this.webhooks.view(w, !!dto.generateSecret), inactiveEvents: inactiveTriggers(w.events) };
   }
 
   @Get('settings')
@@ -67,7 +69,8 @@ export class WebhooksController {
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(UpdateWebhookDto) dto: z.infer<typeof UpdateWebhookDto>) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.update(p, id, dto), !!dto.generateSecret) };
+    const w = await this.webhooks.update(p, id, dto);
+    return { success: true, webhook: this.webhooks.view(w, !!dto.generateSecret), inactiveEvents: inactiveTriggers(w.events) };
   }
 
   /** Ours: a new secret (shown once when generated); the old one keeps signing for `overlapSeconds`. */
