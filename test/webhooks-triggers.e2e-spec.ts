@@ -14,7 +14,6 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
   let worker: INestApplicationContext;
   let receiver: TestReceiver;
   let admin: string;
-  const auth = () => ({ Authorization: `Bearer ${admin}` });
   const username = 'jdoe';
 
   beforeAll(async () => {
