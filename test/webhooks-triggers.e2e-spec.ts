@@ -71,6 +71,9 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     await post(user('update'), { fullname: 'J. Doe' });
     await post(user('disable'));
     await post(user('enable'));
+    await post('/sharing/rest/portals/self/users/bulkDisable', { users: `${username},another` });
+    await post('/sharing/rest/portals/self/users/bulkEnable', { users: `${username},another` });
+    await post('/sharing/rest/portals/self/updateUserLicenseType', { users: username, userLicenseType: 'GISProfessionalAdvUT' });
     await post('/sharing/rest/portals/self/updateuserrole', { user: username, role: 'org_admin' });
     await post(own('admin', 'reassign'), { targetUsername: username });
     await post(group('reassign'), { targetUsername: username });
@@ -78,6 +81,9 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     await post(group('delete'));
     await post('/sharing/rest/portals/self/updateuserrole', { user: username, role: 'org_user' });
     await post(user('delete'));
+    const roleId = (await post('/sharing/rest/portals/self/createRole', { name: 'Analyst', description: 'reads and runs' })).id as string;
+    await post(`/sharing/rest/portals/self/roles/${roleId}/update`, { description: 'reads, runs, schedules' });
+    await post(`/sharing/rest/portals/self/roles/${roleId}/delete`);
 
     const firing = hooks.filter((x) => !x.inactive);
     const silent = () => firing.filter((x) => receiver.at(x.path).length === 0).map((x) => x.uri);

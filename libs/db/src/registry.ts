@@ -19,6 +19,8 @@ import { JobListingIndex1763800450000 } from './migrations/1763800450000-JobList
 import { IngestedEventKeys1763800500000 } from './migrations/1763800500000-IngestedEventKeys';
 import { WebhookSecretRotation1764120000000 } from './migrations/1764120000000-WebhookSecretRotation';
 import { WebhookRetrySchedules1764120000001 } from './migrations/1764120000001-WebhookRetrySchedules';
+import { RolesAndUserTypes1764120000002 } from './migrations/1764120000002-RolesAndUserTypes';
+import { RoleEntity, UserCustomRoleEntity, UserLicenseTypeEntity } from './entities/role.entity';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -48,5 +50,8 @@ export const ENTITIES = [
   WebhookEventMarkEntity,
   WebhookSettingsEntity,
   WebhookReceiverEntity,
+  RoleEntity,
+  UserCustomRoleEntity,
+  UserLicenseTypeEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002];

@@ -6,6 +6,12 @@ import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { GroupsService } from './groups.service';
 import { PortalController } from './portal.controller';
+import { RolesController } from './roles/roles.controller';
+import { RolesService } from './roles/roles.service';
+import { UserTypesController } from './user-types/user-types.controller';
+import { UserTypesService } from './user-types/user-types.service';
+import { UsersBulkController } from './users-bulk/users-bulk.controller';
+import { UsersBulkService } from './users-bulk/users-bulk.service';
 import { TokensService } from './tokens.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -13,14 +19,14 @@ import { UsersService } from './users.service';
 
 /** Users, groups, tokens. Services only (for the worker) unless `withHttp` is used (the api). */
 @Module({
-  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService],
-  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService],
+  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, RolesService, UserTypesService, UsersBulkService],
+  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, RolesService, UserTypesService, UsersBulkService],
 })
 export class IdentityModule {}
 
 @Module({
   imports: [IdentityModule],
-  controllers: [AuthController, PortalController, UsersController, GroupsController],
+  controllers: [AuthController, PortalController, UsersController, GroupsController, RolesController, UserTypesController, UsersBulkController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityHttpModule {}

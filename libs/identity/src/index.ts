@@ -6,3 +6,4 @@ export * from './groups.repository';
 export * from './users.service';
 export * from './user.view';
 export * from './auth.guard';
+export * from './org-admin';

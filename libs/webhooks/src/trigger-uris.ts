@@ -107,14 +107,6 @@ export const INACTIVE_OPERATIONS: Partial<Record<EventSource, Record<string, str
   },
   user: {
     signOut: 'Tokens here are self-contained and expire on their own; there is no sign-out operation to observe.',
-    updateUserLicenseType: 'User types are not implemented yet; only an ingested event can carry it.',
-    bulkEnable: 'Bulk enable is not implemented yet (enable raises /users/<username>/enable); only an ingested event can carry it.',
-    bulkDisable: 'Bulk disable is not implemented yet (disable raises /users/<username>/disable); only an ingested event can carry it.',
-  },
-  role: {
-    add: 'Custom roles are not implemented yet; only an ingested event can carry it.',
-    update: 'Custom roles are not implemented yet; only an ingested event can carry it.',
-    delete: 'Custom roles are not implemented yet; only an ingested event can carry it.',
   },
 };
 

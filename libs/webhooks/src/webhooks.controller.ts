@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CurrentUser, Principal, requireAdmin } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { CurrentUser, Principal, requireOrgAdmin } from '@app/identity';
+import { Params } from '@app/rest';
 import { CreateWebhookDto, IngestDto, ListDto, RecoverDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
 import { inactiveTriggers } from './trigger-uris';
 import { WebhooksService } from './webhooks.service';
@@ -18,10 +18,8 @@ export class WebhooksController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Only this server's organization (or `self`), and only its administrators. */
   private admin(p: Principal, orgId: string): void {
-    requireAdmin(p);
-    if (orgId !== 'self' && orgId.toLowerCase() !== this.config.org.id.toLowerCase()) throw DomainError.notFound('Organization', orgId);
+    requireOrgAdmin(p, orgId, this.config.org.id);
   }
 
   @Get()

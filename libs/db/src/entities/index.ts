@@ -5,3 +5,4 @@ export * from './run.entity';
 export * from './task.entity';
 export * from './user.entity';
 export * from './webhook.entity';
+export * from './role.entity';
