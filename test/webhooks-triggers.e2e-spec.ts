@@ -62,6 +62,9 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     await post(own('admin', 'share'), { everyone: 'true', groups: groupId });
     await post(own('admin', 'unshare'), { groups: groupId });
     await post(own('admin', 'move'), { folder: 'reports' });
+    const commentId = (await post(`/sharing/rest/content/items/${itemId}/addComment`, { comment: 'looks good' })).commentId as string;
+    await post(`/sharing/rest/content/items/${itemId}/comments/${commentId}/update`, { comment: 'looks very good' });
+    await post(`/sharing/rest/content/items/${itemId}/comments/${commentId}/delete`);
     await post(group('update'), { snippet: 'changed' });
     await post(group('protect'));
     await post(group('unprotect'));

@@ -21,6 +21,8 @@ import { WebhookSecretRotation1764120000000 } from './migrations/1764120000000-W
 import { WebhookRetrySchedules1764120000001 } from './migrations/1764120000001-WebhookRetrySchedules';
 import { RolesAndUserTypes1764120000002 } from './migrations/1764120000002-RolesAndUserTypes';
 import { RoleEntity, UserCustomRoleEntity, UserLicenseTypeEntity } from './entities/role.entity';
+import { ItemComments1764120000003 } from './migrations/1764120000003-ItemComments';
+import { ItemCommentEntity } from './entities/comment.entity';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -53,5 +55,6 @@ export const ENTITIES = [
   RoleEntity,
   UserCustomRoleEntity,
   UserLicenseTypeEntity,
+  ItemCommentEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003];

@@ -94,9 +94,6 @@ export function matchesAny(uris: string[], e: MatchableEvent): boolean {
 export const INACTIVE_OPERATIONS: Partial<Record<EventSource, Record<string, string>>> = {
   item: {
     publish: 'This server hosts no services, so items are never published; only an ingested event can carry it.',
-    addComment: 'Item comments are not implemented yet; only an ingested event can carry it.',
-    updateComment: 'Item comments are not implemented yet; only an ingested event can carry it.',
-    deleteComment: 'Item comments are not implemented yet; only an ingested event can carry it.',
   },
   group: {
     invite: 'Group invitations are not implemented; only an ingested event can carry it.',

@@ -6,3 +6,4 @@ export * from './task.entity';
 export * from './user.entity';
 export * from './webhook.entity';
 export * from './role.entity';
+export * from './comment.entity';
