@@ -69,7 +69,11 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     await post(group('protect'));
     await post(group('unprotect'));
     await post(group('addUsers'), { users: username });
+    await post(group('updateUsers'), { admins: username });
     await post(group('removeUsers'), { users: username });
+    const jdoe = await h.token(username, `${username}-password`);
+    await post(group('join'), {}, jdoe);
+    await post(group(`applications/${username}/accept`));
     await h.token(username, `${username}-password`); // signIn
     await post(user('update'), { fullname: 'J. Doe' });
     await post(user('disable'));

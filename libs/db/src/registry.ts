@@ -23,6 +23,8 @@ import { RolesAndUserTypes1764120000002 } from './migrations/1764120000002-Roles
 import { RoleEntity, UserCustomRoleEntity, UserLicenseTypeEntity } from './entities/role.entity';
 import { ItemComments1764120000003 } from './migrations/1764120000003-ItemComments';
 import { ItemCommentEntity } from './entities/comment.entity';
+import { GroupApplications1764120000004 } from './migrations/1764120000004-GroupApplications';
+import { GroupApplicationEntity } from './entities/group-application.entity';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -56,5 +58,6 @@ export const ENTITIES = [
   UserCustomRoleEntity,
   UserLicenseTypeEntity,
   ItemCommentEntity,
+  GroupApplicationEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003, GroupApplications1764120000004];

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { GroupMembershipController } from './group-membership/group-membership.controller';
+import { GroupMembershipService } from './group-membership/group-membership.service';
 import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { GroupsService } from './groups.service';
@@ -19,14 +21,14 @@ import { UsersService } from './users.service';
 
 /** Users, groups, tokens. Services only (for the worker) unless `withHttp` is used (the api). */
 @Module({
-  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, RolesService, UserTypesService, UsersBulkService],
-  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, RolesService, UserTypesService, UsersBulkService],
+  providers: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, RolesService, UserTypesService, UsersBulkService, GroupMembershipService],
+  exports: [UsersRepository, GroupsRepository, TokensService, UsersService, GroupsService, RolesService, UserTypesService, UsersBulkService, GroupMembershipService],
 })
 export class IdentityModule {}
 
 @Module({
   imports: [IdentityModule],
-  controllers: [AuthController, PortalController, UsersController, GroupsController, RolesController, UserTypesController, UsersBulkController],
+  controllers: [AuthController, PortalController, UsersController, GroupsController, RolesController, UserTypesController, UsersBulkController, GroupMembershipController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityHttpModule {}

@@ -7,3 +7,4 @@ export * from './user.entity';
 export * from './webhook.entity';
 export * from './role.entity';
 export * from './comment.entity';
+export * from './group-application.entity';
