@@ -100,5 +100,8 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     await sleep(500);
     expect(hooks.filter((x) => x.inactive && receiver.at(x.path).length > 0).map((x) => x.uri)).toEqual([]);
     expect(firing.length + hooks.filter((x) => x.inactive).length).toBe(uris.length);
+    // The group side of sharing, in the seeds' shape.
+    const itemShare = hooks.find((x) => x.uri === `/groups/${groupId}/itemShare`)!;
+    expect(JSON.parse(receiver.at(itemShare.path)[0].body).events[0]).toMatchObject({ source: 'group', operation: 'itemShare', id: groupId, properties: { sharedItems: [{ itemId, itemType: 'Notebook' }] } });
   }, 180_000);
 });

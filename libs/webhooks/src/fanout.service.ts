@@ -4,6 +4,7 @@ import { Clock } from '@app/clock';
 import { DomainEventEntity, newId, WebhookDeliveryEntity } from '@app/db';
 import { EventsService } from '@app/events';
 import { DeliveryQueue } from './delivery-queue';
+import { groupEventsOf } from './derived-events';
 import { buildPayload } from './payload';
 import { retryPlan } from './retry-schedule';
 import { WebhookIndex } from './webhook-index';
@@ -39,9 +40,10 @@ export class FanoutService implements OnModuleInit {
   }
 
   /** Answers how many deliveries were made (records of inactive webhooks included). */
-  async fanOut(events: DomainEventEntity[]): Promise<number> {
-    if (!events.length) return 0;
+  async fanOut(recorded: DomainEventEntity[]): Promise<number> {
+    if (!recorded.length) return 0;
     const now = this.clock.now();
+    const events = [...recorded, ...(await this.derive(recorded))];
     const matches = await this.index.matching(events, now.getTime());
     const rows: WebhookDeliveryEntity[] = [];
     if (matches.some((m) => m.length)) {
@@ -80,5 +82,16 @@ export class FanoutService implements OnModuleInit {
     await this.queue.enqueueFirstAttempts(pending);
     if (rows.length) this.log.debug(`${events.length} event(s) -> ${inserted.size} delivery record(s), ${pending.length} queued`);
     return inserted.size;
+  }
+
+  /** Group events implied by item sharing (see derived-events.ts), stored before they are fanned out. */
+  private async derive(events: DomainEventEntity[]): Promise<DomainEventEntity[]> {
+    const sharing = events.filter((e) => e.source === 'item' && (e.operation === 'share' || e.operation === 'unshare'));
+    if (!sharing.length) return [];
+    // Every item here is a notebook; the lookup keeps the payload right should that change.
+    const types = await this.repo.itemTypes(sharing.map((e) => e.targetId));
+    const derived = sharing.flatMap((e) => groupEventsOf(e, types.get(e.targetId) ?? 'Notebook'));
+    await this.repo.insertEventsIfAbsent(derived);
+    return derived;
   }
 }

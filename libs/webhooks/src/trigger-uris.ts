@@ -97,8 +97,6 @@ export const INACTIVE_OPERATIONS: Partial<Record<EventSource, Record<string, str
   },
   group: {
     invite: 'Group invitations are not implemented; only an ingested event can carry it.',
-    itemShare: 'Sharing raises the item\'s share event, not yet a group itemShare event; only an ingested event can carry it.',
-    itemUnshare: 'Unsharing raises the item\'s unshare event, not yet a group itemUnshare event; only an ingested event can carry it.',
   },
   user: {
     signOut: 'Tokens here are self-contained and expire on their own; there is no sign-out operation to observe.',

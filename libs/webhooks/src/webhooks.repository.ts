@@ -198,6 +198,19 @@ export class WebhooksRepository {
 
   // Fan-out bookkeeping
 
+  /** Stores events unless stored already (derived events, whose ids are fixed). */
+  async insertEventsIfAbsent(events: DomainEventEntity[]): Promise<void> {
+    if (!events.length) return;
+    await this.m.createQueryBuilder().insert().into(DomainEventEntity).values(events as never).orIgnore().execute(); // properties is free-form JSON
+  }
+
+  /** Item types by id (for the payloads of group events derived from sharing). */
+  async itemTypes(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows: Array<{ id: string; type: string }> = await this.ds.query(`SELECT id, type FROM items WHERE id = ANY($1)`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.type]));
+  }
+
   /** Events in the window that no fan-out has marked (the process that recorded them died first). */
   unmarkedEvents(from: Date, to: Date, limit = 1000): Promise<DomainEventEntity[]> {
     return this.m
