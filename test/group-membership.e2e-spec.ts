@@ -55,4 +55,25 @@ describe('group join requests and member roles (Postgres)', () => {
     expect(events.map((e) => e.properties)).toEqual([{ updatedUserNames: ['bob'] }, { updatedUserNames: ['bob'] }]);
     expect((await post('/updateUsers', bob, { admins: 'bob' })).status).toBe(403);
   });
+
+  it('invite: invitedUserNames; the invited user sees, accepts (joining) or declines; members are not invited', async () => {
+    const dan = await h.user('dan');
+    const eve = await h.user('eve');
+    const res = await post('/invite', admin, { users: 'dan,eve,bob,nobody', role: 'group_admin' });
+    expect(res.body).toEqual({ success: true, notInvited: ['bob', 'nobody'] });
+    const invs = (await h.http.get('/sharing/rest/community/users/dan/invitations').set('Authorization', `Bearer ${dan}`)).body.userInvitations;
+    expect(invs).toEqual([expect.objectContaining({ targetType: 'group', targetId: groupId, role: 'group_admin', fromUsername: 'admin' })]);
+    expect((await h.http.get('/sharing/rest/community/users/dan/invitations').set('Authorization', `Bearer ${eve}`)).status).toBe(403);
+    const accept = await h.http.post(`/sharing/rest/community/users/dan/invitations/${invs[0].id}/accept`).set('Authorization', `Bearer ${dan}`);
+    expect(accept.body).toEqual({ success: true, groupId });
+    const eveInv = (await h.http.get('/sharing/rest/community/users/eve/invitations').set('Authorization', `Bearer ${eve}`)).body.userInvitations[0];
+    expect((await h.http.post(`/sharing/rest/community/users/eve/invitations/${eveInv.id}/decline`).set('Authorization', `Bearer ${eve}`)).status).toBe(200);
+    expect((await h.http.post(`/sharing/rest/community/users/eve/invitations/${eveInv.id}/accept`).set('Authorization', `Bearer ${eve}`)).status).toBe(404);
+    expect(await members()).toEqual(['admin:owner', 'bob:member', 'dan:admin']);
+    const events = (await h.events()).filter((e) => e.source === 'group' && ['invite', 'addUsers'].includes(e.operation)).slice(-2);
+    expect(events.map((e) => [e.operation, e.username, e.properties])).toEqual([
+      ['invite', 'admin', { invitedUserNames: ['dan', 'eve'] }],
+      ['addUsers', 'dan', { addedUserNames: ['dan'] }],
+    ]);
+  });
 });

@@ -74,6 +74,7 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     const jdoe = await h.token(username, `${username}-password`);
     await post(group('join'), {}, jdoe);
     await post(group(`applications/${username}/accept`));
+    await post(group('invite'), { users: 'another' });
     await h.token(username, `${username}-password`); // signIn
     await post(user('update'), { fullname: 'J. Doe' });
     await post(user('disable'));

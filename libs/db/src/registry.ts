@@ -24,7 +24,7 @@ import { RoleEntity, UserCustomRoleEntity, UserLicenseTypeEntity } from './entit
 import { ItemComments1764120000003 } from './migrations/1764120000003-ItemComments';
 import { ItemCommentEntity } from './entities/comment.entity';
 import { GroupApplications1764120000004 } from './migrations/1764120000004-GroupApplications';
-import { GroupApplicationEntity } from './entities/group-application.entity';
+import { GroupApplicationEntity, GroupInvitationEntity } from './entities/group-application.entity';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -59,5 +59,6 @@ export const ENTITIES = [
   UserLicenseTypeEntity,
   ItemCommentEntity,
   GroupApplicationEntity,
+  GroupInvitationEntity,
 ];
 export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003, GroupApplications1764120000004];

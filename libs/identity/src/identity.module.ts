@@ -4,6 +4,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { GroupMembershipController } from './group-membership/group-membership.controller';
 import { GroupMembershipService } from './group-membership/group-membership.service';
+import { UserInvitationsController } from './group-membership/user-invitations.controller';
 import { GroupsController } from './groups.controller';
 import { GroupsRepository } from './groups.repository';
 import { GroupsService } from './groups.service';
@@ -28,7 +29,7 @@ export class IdentityModule {}
 
 @Module({
   imports: [IdentityModule],
-  controllers: [AuthController, PortalController, UsersController, GroupsController, RolesController, UserTypesController, UsersBulkController, GroupMembershipController],
+  controllers: [AuthController, PortalController, UsersController, GroupsController, RolesController, UserTypesController, UsersBulkController, GroupMembershipController, UserInvitationsController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class IdentityHttpModule {}

@@ -95,9 +95,6 @@ export const INACTIVE_OPERATIONS: Partial<Record<EventSource, Record<string, str
   item: {
     publish: 'This server hosts no services, so items are never published; only an ingested event can carry it.',
   },
-  group: {
-    invite: 'Group invitations are not implemented; only an ingested event can carry it.',
-  },
   user: {
     signOut: 'Tokens here are self-contained and expire on their own; there is no sign-out operation to observe.',
   },

@@ -12,3 +12,29 @@ export class GroupApplicationEntity {
   @Column({ type: 'timestamptz' })
   received: Date;
 }
+
+/** An invitation to join a group (`invite`), until the user accepts or declines it, or it expires. */
+@Entity('group_invitations')
+export class GroupInvitationEntity {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string;
+
+  @Column({ name: 'group_id', type: 'char', length: 32 })
+  groupId: string;
+
+  @Column({ name: 'user_id', type: 'char', length: 32 })
+  userId: string;
+
+  /** `group_member` or `group_admin`, as the product names the role offered. */
+  @Column({ type: 'varchar', length: 16 })
+  role: string;
+
+  @Column({ name: 'from_username', type: 'varchar', length: 128 })
+  fromUsername: string;
+
+  @Column({ type: 'timestamptz' })
+  created: Date;
+
+  @Column({ type: 'timestamptz' })
+  expires: Date;
+}

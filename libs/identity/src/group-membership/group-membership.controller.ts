@@ -1,9 +1,16 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { Params, zCsv } from '@app/rest';
+import { Params, zCsv, zInt } from '@app/rest';
 import { zUsername } from '../dto/users.dto';
 import { CurrentUser, Principal, requireAdmin } from '../principal';
 import { GroupMembershipService } from './group-membership.service';
+
+const InviteDto = z.object({
+  users: zCsv.pipe(z.array(zUsername).min(1, 'must name at least one user').max(100)),
+  role: z.enum(['group_member', 'group_admin'], { errorMap: () => ({ message: 'must be group_member or group_admin' }) }).optional().default('group_member'),
+  /** Minutes the invitation stays open (the product's default: a day). */
+  expiration: zInt.pipe(z.number().min(1).max(60 * 24 * 30)).optional().default(1440),
+});
 
 const UpdateUsersDto = z.object({
   admins: zCsv.pipe(z.array(zUsername).max(100)).optional().default([]),
@@ -12,7 +19,7 @@ const UpdateUsersDto = z.object({
 
 /**
  * `/sharing/rest/community/groups/{id}/join` (any user who can see the group), `…/applications`,
- * `…/applications/{username}/accept|decline` and `…/updateUsers` (administrators, who manage groups here).
+ * `…/applications/{username}/accept|decline`, `…/invite` and `…/updateUsers` (administrators, who manage groups here).
  */
 @Controller('sharing/rest/community/groups/:id')
 export class GroupMembershipController {
@@ -45,6 +52,13 @@ export class GroupMembershipController {
     requireAdmin(p);
     await this.membership.decide(p, id, username, false);
     return { success: true, username };
+  }
+
+  @Post('invite')
+  @HttpCode(200)
+  async invite(@CurrentUser() p: Principal, @Param('id') id: string, @Params(InviteDto) dto: z.infer<typeof InviteDto>) {
+    requireAdmin(p);
+    return { success: true, notInvited: await this.membership.invite(p, id, dto.users, dto.role, dto.expiration) };
   }
 
   @Post('updateUsers')

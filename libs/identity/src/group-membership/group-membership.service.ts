@@ -2,22 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/clock';
-import { GroupApplicationEntity, GroupMemberEntity } from '@app/db';
+import { GroupApplicationEntity, GroupInvitationEntity, GroupMemberEntity, newId } from '@app/db';
 import { EventsService } from '@app/events';
 import { DomainError } from '@app/rest';
+import { GroupsRepository } from '../groups.repository';
 import { GroupsService } from '../groups.service';
 import { actorOf, Principal } from '../principal';
 import { UsersRepository } from '../users.repository';
 
 /**
  * Requests to join a group (`join`, raising `/groups/{id}/requestJoin`), their acceptance (the applicant is added:
- * `addUsers`) or refusal, and members' roles in a group (`updateUsers`, raising `/groups/{id}/updateUsers`).
+ * `addUsers`) or refusal; invitations (`invite`, raising `/groups/{id}/invite` with `invitedUserNames`), which the
+ * invited user accepts (joining: `addUsers`) or declines; and members' roles in a group (`updateUsers`).
  */
 @Injectable()
 export class GroupMembershipService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly groups: GroupsService,
+    private readonly groupsRepo: GroupsRepository,
     private readonly users: UsersRepository,
     private readonly events: EventsService,
     private readonly clock: Clock,
@@ -73,5 +76,46 @@ export class GroupMembershipService {
       if (updated.length) await record(actorOf(p), { source: 'group', operation: 'updateUsers', targetId: groupId, properties: { updatedUserNames: updated } });
       return updated;
     });
+  }
+
+  /** Invites users who are not members yet; answers the names not invited (unknown users, members already). */
+  async invite(p: Principal, groupId: string, usernames: string[], role: string, minutes: number): Promise<string[]> {
+    await this.groups.get(p, groupId);
+    const found = await this.users.findByUsernames(usernames);
+    const memberIds = new Set((await this.ds.manager.findBy(GroupMemberEntity, { groupId })).map((r) => r.userId));
+    const invited = found.filter((u) => !memberIds.has(u.id));
+    const now = this.clock.now();
+    if (invited.length) {
+      await this.events.transaction(async (m, record) => {
+        for (const u of invited) {
+          await m.delete(GroupInvitationEntity, { groupId, userId: u.id }); // a new invitation replaces an open one
+          await m.insert(GroupInvitationEntity, { id: newId(), groupId, userId: u.id, role, fromUsername: p.username, created: now, expires: new Date(now.getTime() + minutes * 60_000) });
+        }
+        await record(actorOf(p), { source: 'group', operation: 'invite', targetId: groupId, properties: { invitedUserNames: invited.map((u) => u.username) } });
+      });
+    }
+    return usernames.filter((n) => !invited.some((u) => u.username.toLowerCase() === n.toLowerCase()));
+  }
+
+  /** A user's open invitations (the user or an administrator reads them). */
+  async invitations(userId: string) {
+    const rows = await this.ds.manager.find(GroupInvitationEntity, { where: { userId }, order: { created: 'ASC' } });
+    const now = this.clock.nowMs();
+    return rows
+      .filter((r) => r.expires.getTime() > now)
+      .map((r) => ({ id: r.id, targetType: 'group', targetId: r.groupId, role: r.role, fromUsername: r.fromUsername, created: r.created.getTime(), expiration: r.expires.getTime() }));
+  }
+
+  /** The invited user accepts (joins, as `addUsers` with its event) or declines; an expired invitation is gone. */
+  async answerInvitation(p: Principal, invitationId: string, accept: boolean): Promise<string> {
+    const inv = await this.ds.manager.findOneBy(GroupInvitationEntity, { id: invitationId, userId: p.id });
+    if (!inv || inv.expires.getTime() <= this.clock.nowMs()) throw DomainError.notFound('Invitation', invitationId);
+    await this.events.transaction(async (m, record) => {
+      await m.delete(GroupInvitationEntity, { id: inv.id });
+      if (!accept) return;
+      await this.groupsRepo.addMembers(inv.groupId, [p.id], inv.role === 'group_admin' ? 'admin' : 'member', m);
+      await record(actorOf(p), { source: 'group', operation: 'addUsers', targetId: inv.groupId, properties: { addedUserNames: [p.username] } });
+    });
+    return inv.groupId;
   }
 }
