@@ -5,7 +5,7 @@ import { AppConfig, APP_CONFIG } from '@app/config';
 import { FakeClock } from '@app/clock';
 import { DomainEventEntity } from '@app/db';
 import { RedisConnections } from '@app/queues';
-import { DeliveryQueue, FanoutService, WebhookRunListener, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
+import { DeliveryProcessor, DeliveryQueue, FanoutService, WebhookRunListener, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
 import { ApiHarness, minimalNotebook } from './support/api-harness';
 import { closedPort, Received, TestReceiver } from './support/webhook-receiver';
 import { eventually, sleep, startWorker } from './support/worker-harness';
@@ -376,6 +376,31 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       }, 10_000);
       expect(done).toMatchObject({ attempts: 1, httpStatus: 200 });
       expect(receiver.at('/slow')[0].headers['webhook-id']).toBe(done.id);
+    });
+
+    it('after a crash mid-send the job runs again as a new counted attempt, same webhook-id; an interrupted last attempt closes the record', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'crash target');
+      const w = await createWebhook({ name: 'crashy', url: receiver.url('/crashy'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+      await updateItem(itemId, 'before the crash');
+      const first = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r?.status === 'succeeded' && r;
+      });
+      const processor = worker.get(DeliveryProcessor, { strict: false });
+      // As a worker killed after sending attempt 1 and before recording it leaves the row: counted, still pending.
+      await h.ds.query(`UPDATE webhook_deliveries SET status = 'pending', finished_at = NULL WHERE id = $1`, [first.id]);
+      await processor.handle(first.id, w.id);
+      const again = (await status(w.id)).WebhookStatus[0];
+      expect(again).toMatchObject({ id: first.id, status: 'succeeded', attempts: 2 });
+      expect(receiver.at('/crashy').map((r) => r.headers['webhook-id'])).toEqual([first.id, first.id]);
+
+      // Killed during the last attempt: nothing is sent again; the record says so and counts one failure.
+      await h.ds.query(`UPDATE webhook_deliveries SET status = 'pending', finished_at = NULL, attempts = max_attempts WHERE id = $1`, [first.id]);
+      await processor.handle(first.id, w.id);
+      const closed = (await status(w.id)).WebhookStatus[0];
+      expect(closed).toMatchObject({ status: 'failed', responseText: expect.stringMatching(/was interrupted/) });
+      expect(receiver.at('/crashy')).toHaveLength(2);
+      expect((await h.ds.query('SELECT count(*)::int AS n FROM webhook_failures WHERE webhook_id = $1', [w.id]))[0].n).toBe(1);
     });
 
     it('recover: reactivating offers the failed records; recover sends those since `since` again, as the same messages', async () => {

@@ -11,3 +11,4 @@ export * from './payload';
 export * from './webhook.view';
 export * from './delivery-queue';
 export * from './run-listener';
+export * from './delivery.processor';
