@@ -58,6 +58,7 @@ export class WebhooksService {
 
   /** Every check runs before anything is stored: a refused webhook leaves no trace. */
   async create(p: Principal, dto: CreateInput): Promise<WebhookEntity> {
+    oneSecretSource(dto);
     const events = this.eventsOf(dto.changes ?? 'manualChanges', dto.events, true)!;
     const config = await this.configOf(p, dto.config);
     const notebook = !!config.properties?.federatedServer;
@@ -88,6 +89,7 @@ export class WebhooksService {
   }
 
   async update(p: Principal, id: string, dto: UpdateInput): Promise<WebhookEntity> {
+    oneSecretSource(dto);
     const w = await this.get(id);
     if (dto.name !== undefined) w.name = dto.name;
     // A secret set by update replaces the old one at once (as the product does); rotateSecret keeps an overlap.
@@ -291,4 +293,8 @@ export class WebhooksService {
       throw DomainError.invalid('PAYLOAD_URL_UNREACHABLE', `url: the payload URL did not answer: ${(e as Error).message}.`);
     }
   }
+}
+
+function oneSecretSource(dto: { secret?: string; generateSecret?: boolean }): void {
+  if (dto.generateSecret && dto.secret) throw DomainError.invalid('SECRET_TWICE', 'generateSecret: give either secret or generateSecret=true, not both.');
 }

@@ -75,12 +75,9 @@ const webhookFields = {
   events: zEvents.optional(),
 };
 
-const oneSecretSource = (d: { secret?: string; generateSecret?: boolean }) => !(d.generateSecret && d.secret);
-const oneSecretSourceMessage = { message: 'give either secret or generateSecret=true, not both', path: ['generateSecret'] };
+export const CreateWebhookDto = z.object(webhookFields);
 
-export const CreateWebhookDto = z.object(webhookFields).refine(oneSecretSource, oneSecretSourceMessage);
-
-export const UpdateWebhookDto = z.object(webhookFields).partial().refine(oneSecretSource, oneSecretSourceMessage);
+export const UpdateWebhookDto = CreateWebhookDto.partial();
 
 /** Ours: a new secret (given, or generated when omitted); the old one keeps signing for `overlapSeconds`. */
 export const RotateSecretDto = z.object({
