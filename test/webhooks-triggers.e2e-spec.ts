@@ -48,6 +48,7 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
       const res = await post('/sharing/rest/portals/self/webhooks/createWebhook', { name: `uri ${i}`, url: receiver.url(path), changes: 'manualChanges', events: uri });
       const inactive = (res.inactiveEvents as Array<{ event: string; reason: string }>).find((e) => e.event === uri);
       if (inactive) expect(inactive.reason).toMatch(/\w+/);
+      expect(res.webhook.inactiveEvents).toEqual(res.inactiveEvents); // the webhook object carries them too (GET, list)
       hooks.push({ uri, path, inactive: inactive?.reason });
     }
 

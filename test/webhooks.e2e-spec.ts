@@ -153,6 +153,7 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
         created: expect.any(Number),
         modified: expect.any(Number),
         events: ['/items'],
+        inactiveEvents: [],
       });
     });
 

@@ -1,4 +1,5 @@
 import type { WebhookDeliveryEntity, WebhookEntity, WebhookReceiverEntity } from '@app/db';
+import { inactiveTriggers } from './trigger-uris';
 
 /** Secrets are never read back: an empty one stays empty (as the product shows it), others are masked. */
 export const maskSecret = (secret: string) => (secret ? '********' : '');
@@ -21,6 +22,8 @@ export function webhookView(w: WebhookEntity, accountId: string, publicUrl: stri
     modified: w.modified.getTime(),
     events: w.events,
     ...(w.deactivatedReason ? { deactivationReason: w.deactivatedReason } : {}),
+    // Ours: the webhook's URIs that no operation here raises, and why (the Manager shows them).
+    inactiveEvents: inactiveTriggers(w.events),
     // Ours: while a rotated-out secret still signs beside the new one.
     ...(w.previousSecretExpires ? { previousSecretExpires: w.previousSecretExpires.getTime() } : {}),
   };
