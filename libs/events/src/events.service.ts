@@ -23,8 +23,8 @@ export type Recorder = (actor: Actor, event: NewEvent) => Promise<void>;
 /** Hears of recorded events, in batches (in the order recorded within a batch). */
 export type EventListener = (events: DomainEventEntity[]) => Promise<void> | void;
 
-/** Batches handed to listeners at once, and the most events in one batch. */
-const MAX_BATCHES_IN_FLIGHT = 4;
+/** Batches handed to listeners at once (few, so a burst makes large batches: fewer queue jobs), and the most events in one. */
+const MAX_BATCHES_IN_FLIGHT = 2;
 const MAX_BATCH = 200;
 
 /**
