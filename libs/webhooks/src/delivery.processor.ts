@@ -9,9 +9,9 @@ import { DeliveryQueue } from './delivery-queue';
 import { HttpSender } from './http-sender';
 import { LaunchRefused, NotebookLauncher } from './notebook-launcher';
 import { delayAfter } from './retry-schedule';
-import { timeoutMsOf } from './settings.service';
+import { timeoutMsOf, WebhookSettings } from './settings.service';
 import { plainSecretAllowed, signatureHeaders } from './signing';
-import { WebhookIndex } from './webhook-index';
+import { IndexSnapshot, WebhookIndex } from './webhook-index';
 import { WebhooksRepository } from './webhooks.repository';
 
 /**
@@ -43,10 +43,12 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
 
   private async process(job: Job<DeliveryJob | DeliveryBatchJob>): Promise<void> {
     if (job.name !== JOBS.deliverBatch) return this.slots.run(() => this.handle((job.data as DeliveryJob).deliveryId, (job.data as DeliveryJob).webhookId));
-    // A failure of one delivery leaves it pending (the housekeeping pass queues it again), not the whole batch.
+    // One look at the index for the whole batch. A failure of one delivery leaves it pending (the housekeeping
+    // pass queues it again), not the whole batch.
+    const snapshot = await this.index.snapshot();
     await Promise.all(
       (job.data as DeliveryBatchJob).deliveries.map((d) =>
-        this.slots.run(() => this.handle(d.deliveryId, d.webhookId)).catch((e) => this.log.warn(`delivery ${d.deliveryId}: ${(e as Error).message}`)),
+        this.slots.run(() => this.handle(d.deliveryId, d.webhookId, snapshot)).catch((e) => this.log.warn(`delivery ${d.deliveryId}: ${(e as Error).message}`)),
       ),
     );
   }
@@ -61,9 +63,10 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** One attempt: the webhook from the index, then the claim (count + read in one statement), the send, the outcome. */
-  async handle(deliveryId: string, webhookId?: string): Promise<void> {
+  async handle(deliveryId: string, webhookId?: string, snapshot?: IndexSnapshot): Promise<void> {
     webhookId ??= (await this.repo.findDelivery(deliveryId))?.webhookId;
-    const w = webhookId ? await this.index.get(webhookId) : null;
+    const index = snapshot ?? (await this.index.snapshot());
+    const w = webhookId ? index.webhook(webhookId) : null;
     if (!w) return; // the delivery or its webhook was deleted
     const now = this.clock.now();
     if (!w.isActive) {
@@ -73,8 +76,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     // Count the attempt before making it; another job that got there first wins.
     const d = await this.repo.claimAttempt(deliveryId, now);
     if (!d) return this.closeInterrupted(deliveryId, w);
-    if (w.config.properties?.federatedServer) return this.launchNotebook(d, w);
-    return this.send(d, w);
+    if (w.config.properties?.federatedServer) return this.launchNotebook(d, w, index.settings);
+    return this.send(d, w, index.settings);
   }
 
   /** No attempt left although still pending: the last one was counted, then the worker stopped before its outcome. */
@@ -90,8 +93,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     if (closed) await this.policy.countFailure(w);
   }
 
-  private async send(d: WebhookDeliveryEntity, w: WebhookEntity): Promise<void> {
-    const settings = await this.index.settings();
+  private async send(d: WebhookDeliveryEntity, w: WebhookEntity, settings: WebhookSettings): Promise<void> {
     const body = JSON.stringify(d.payload);
     const url = w.payloadUrl ?? '';
     const overlapping = w.previousSecret && w.previousSecretExpires && w.previousSecretExpires.getTime() > this.clock.nowMs();
@@ -118,12 +120,12 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     await this.outcome(d, w, ok, { httpStatus, responseText, ...(ok ? { isInvoked: true } : {}) }, settings.notificationElapsedTimeInSeconds);
   }
 
-  private async launchNotebook(d: WebhookDeliveryEntity, w: WebhookEntity): Promise<void> {
+  private async launchNotebook(d: WebhookDeliveryEntity, w: WebhookEntity, settings: WebhookSettings): Promise<void> {
     try {
       await this.launcher.launch(d, w);
     } catch (e) {
       const responseText = `Could not start the notebook: ${(e as Error).message}`;
-      const { notificationElapsedTimeInSeconds } = await this.index.settings();
+      const { notificationElapsedTimeInSeconds } = settings;
       // A refusal (the notebook is gone) cannot be fixed by retrying: it is the last attempt.
       if (e instanceof LaunchRefused) d.maxAttempts = d.attempts;
       return this.outcome(d, w, false, { responseText }, notificationElapsedTimeInSeconds);

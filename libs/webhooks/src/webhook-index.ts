@@ -6,6 +6,11 @@ import { RedisConnections } from '@app/queues';
 import { WebhookSettings, WebhookSettingsService } from './settings.service';
 import { matchesTrigger, parseTrigger, Trigger, MatchableEvent } from './trigger-uris';
 
+export interface IndexSnapshot {
+  webhook(id: string): WebhookEntity | null;
+  settings: WebhookSettings;
+}
+
 interface Entry {
   webhook: WebhookEntity;
   triggers: Trigger[];
@@ -53,15 +58,16 @@ export class WebhookIndex {
     });
   }
 
-  /** A webhook as of the latest change (null once deleted). */
-  async get(id: string): Promise<WebhookEntity | null> {
-    await this.fresh();
-    return this.byId.get(id) ?? null;
-  }
-
   async settings(): Promise<WebhookSettings> {
     await this.fresh();
     return this.currentSettings;
+  }
+
+  /** The index as of now, read once for many deliveries (a batch job). */
+  async snapshot(): Promise<IndexSnapshot> {
+    await this.fresh();
+    const byId = this.byId;
+    return { webhook: (id) => byId.get(id) ?? null, settings: this.currentSettings };
   }
 
   private async fresh(): Promise<void> {
