@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { FakeClock } from '@app/clock';
@@ -653,6 +654,33 @@ describe('WEBHOOK_SEND_PLAIN_SECRET=always', () => {
       const [r] = await eventually(async () => receiver.at('/quiet-secret').length > 0 && receiver.at('/quiet-secret'));
       expect(r.headers['secret']).toBe('shh');
       expect(verifyStandardWebhook('shh', r)).toBe(true);
+    } finally {
+      await worker.close();
+      await h.stop();
+      await receiver.stop();
+    }
+  });
+});
+
+describe('https payload URLs (a receiver behind a private CA, trusted through WEBHOOK_CA_FILE)', () => {
+  it('delivers over TLS and sends the plain secret header there (WEBHOOK_SEND_PLAIN_SECRET=https, the default)', async () => {
+    const dir = `${__dirname}/support/tls`;
+    const receiver = await TestReceiver.start({ key: readFileSync(`${dir}/loopback-test.key`, 'utf8'), cert: readFileSync(`${dir}/loopback-test.crt`, 'utf8') });
+    const h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1', WEBHOOK_CA_FILE: `${dir}/loopback-test.crt` });
+    const worker = await startWorker(h.config);
+    try {
+      const admin = await h.token();
+      expect(receiver.url('/tls')).toMatch(/^https:/);
+      const res = await h.http
+        .post('/sharing/rest/portals/self/webhooks/createWebhook')
+        .set('Authorization', `Bearer ${admin}`)
+        .type('form')
+        .send({ name: 'over tls', url: receiver.url('/tls'), secret: 'tls-secret', changes: 'manualChanges', events: '/items/add' });
+      expect(res.status).toBe(200);
+      await h.addNotebook(admin, 'admin');
+      const [r] = await eventually(async () => receiver.at('/tls').length > 0 && receiver.at('/tls'));
+      expect(r.headers['secret']).toBe('tls-secret');
+      expect(() => new Webhook('tls-secret', { format: 'raw' }).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
     } finally {
       await worker.close();
       await h.stop();

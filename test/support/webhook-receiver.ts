@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { AddressInfo } from 'node:net';
 
 export interface Received {
@@ -17,12 +18,15 @@ export class TestReceiver {
   readonly received: Received[] = [];
   private readonly scripts = new Map<string, number[]>();
   private readonly delays = new Map<string, number>();
-  private server!: http.Server;
+  private server!: http.Server | https.Server;
   port = 0;
+  private scheme = 'http';
 
-  static async start(): Promise<TestReceiver> {
+  /** `tls`: serve https with this key and certificate (test/support/tls). */
+  static async start(tls?: { key: string; cert: string }): Promise<TestReceiver> {
     const r = new TestReceiver();
-    r.server = http.createServer((req, res) => {
+    r.scheme = tls ? 'https' : 'http';
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -39,14 +43,15 @@ export class TestReceiver {
         if (delay) setTimeout(answer, delay);
         else answer();
       });
-    });
+    };
+    r.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
     await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
     r.port = (r.server.address() as AddressInfo).port;
     return r;
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `${this.scheme}://127.0.0.1:${this.port}${path}`;
   }
 
   respond(path: string, statuses: number[]): void {

@@ -53,6 +53,7 @@ const fields = z.object({
     .default('https')
     .transform((v) => (v === 'true' ? 'https' : v === 'false' ? 'never' : v)),
   WEBHOOK_SECRET_OVERLAP_SECONDS: int(0, 30 * 86400).default(86400),
+  WEBHOOK_CA_FILE: z.string().optional(),
   WEBHOOK_RECEIVER_TOLERANCE_SECONDS: int(1, 86400).default(300),
   WEBHOOK_SUCCESS_RETENTION_DAYS: z.coerce.number().positive().default(1),
   WEBHOOK_FAILURE_RETENTION_DAYS: z.coerce.number().positive().default(7),

@@ -1,7 +1,10 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { hostOf, TargetPolicy } from './target-policy';
 
 const MAX_RESPONSE_TEXT = 4096;
@@ -19,13 +22,22 @@ export interface HttpAnswer {
  */
 @Injectable()
 export class HttpSender implements OnApplicationShutdown {
-  // Idle connections are closed before the usual 5 s server keep-alive timeout, to make that race rare.
-  private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 }),
-  };
+  private readonly agents: { 'http:': http.Agent; 'https:': https.Agent };
+  /** The system's CAs plus WEBHOOK_CA_FILE's, when set (receivers behind a private PKI). */
+  private readonly ca?: string[];
 
-  constructor(private readonly policy: TargetPolicy) {}
+  constructor(
+    private readonly policy: TargetPolicy,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const file = config.webhooks.caFile;
+    this.ca = file ? [...rootCertificates, readFileSync(file, 'utf8')] : undefined;
+    // Idle connections are closed before the usual 5 s server keep-alive timeout, to make that race rare.
+    this.agents = {
+      'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 }),
+      'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000, ca: this.ca }),
+    };
+  }
 
   post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
     return this.request('POST', url, { 'content-type': 'application/json', ...headers }, body, timeoutMs, true);
@@ -62,6 +74,7 @@ export class HttpSender implements OnApplicationShutdown {
             ...headers,
           },
           agent: reuse ? this.agents[url.protocol as 'http:' | 'https:'] : false,
+          ...(this.ca && url.protocol === 'https:' ? { ca: this.ca } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
