@@ -1,5 +1,5 @@
 import type { WebhookDeliveryEntity, WebhookEntity, WebhookReceiverEntity } from '@app/db';
-import { inactiveTriggers } from './trigger-uris';
+import { inactiveTriggers } from './fanout/trigger-uris';
 
 /** Secrets are never read back: an empty one stays empty (as the product shows it), others are masked. */
 export const maskSecret = (secret: string) => (secret ? '********' : '');

@@ -3,9 +3,9 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { housekeepingPass, RedisConnections } from '@app/queues';
-import { DeliveryQueue } from './delivery-queue';
-import { FanoutService } from './fanout.service';
-import { WebhookRunListener } from './run-listener';
+import { DeliveryQueue } from './delivery/delivery-queue';
+import { FanoutService } from './fanout/fanout.service';
+import { WebhookRunListener } from './delivery/run-listener';
 import { WebhooksRepository } from './webhooks.repository';
 
 const DAY = 86_400_000;

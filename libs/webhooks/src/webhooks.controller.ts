@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, requireOrgAdmin } from '@app/identity';
 import { Params } from '@app/rest';
 import { CreateWebhookDto, IngestDto, ListDto, RecoverDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
-import { inactiveTriggers } from './trigger-uris';
+import { inactiveTriggers } from './fanout/trigger-uris';
 import { WebhooksService } from './webhooks.service';
 
 /**

@@ -10,7 +10,7 @@ import {
   WebhookFailureEntity,
   WebhookReceiverEntity,
 } from '@app/db';
-import { WebhookIndex } from './webhook-index';
+import { WebhookIndex } from './fanout/webhook-index';
 
 /** Named queries on webhooks, their notification log, failures and receivers. State changes are conditional. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zBool, zInt, zJson } from '@app/rest';
-import { MAX_SCHEDULE_STEP_SECONDS, MAX_SCHEDULE_STEPS } from '../retry-schedule';
-import { secretProblem } from '../signing';
+import { MAX_SCHEDULE_STEP_SECONDS, MAX_SCHEDULE_STEPS } from '../delivery/retry-schedule';
+import { secretProblem } from '../delivery/signing';
 
 const ID = /^[0-9a-f]{32}$/i;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS } from './settings.service';
+import { DEFAULT_SETTINGS } from '../settings.service';
 import { delayAfter, EXPONENTIAL_SCHEDULE_SECONDS, retryPlan } from './retry-schedule';
 
 const policy = { deactivationPolicy: { numberOfFailures: 5, daysInPast: 5 } };

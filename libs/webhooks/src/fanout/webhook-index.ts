@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { WebhookEntity } from '@app/db';
 import { RedisConnections } from '@app/queues';
-import { WebhookSettings, WebhookSettingsService } from './settings.service';
+import { WebhookSettings, WebhookSettingsService } from '../settings.service';
 import { matchesTrigger, parseTrigger, Trigger, MatchableEvent } from './trigger-uris';
 
 export interface IndexSnapshot {

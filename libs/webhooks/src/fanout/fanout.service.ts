@@ -3,12 +3,12 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { DomainEventEntity, newId, WebhookDeliveryEntity } from '@app/db';
 import { EventsService } from '@app/events';
-import { DeliveryQueue } from './delivery-queue';
+import { DeliveryQueue } from '../delivery/delivery-queue';
 import { groupEventsOf } from './derived-events';
 import { buildPayload } from './payload';
-import { retryPlan } from './retry-schedule';
+import { retryPlan } from '../delivery/retry-schedule';
 import { WebhookIndex } from './webhook-index';
-import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository } from '../webhooks.repository';
 
 export const NOT_SENT_INACTIVE = 'Not sent: the webhook was inactive when the event happened (recover sends it once the webhook is active).';
 

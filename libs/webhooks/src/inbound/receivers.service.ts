@@ -8,10 +8,10 @@ import { parameterProblems, RunsService } from '@app/execution';
 import { Principal, UsersRepository } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
 import { DomainError } from '@app/rest';
-import { CreateReceiverDto, UpdateReceiverDto } from './dto/receivers.dto';
+import { CreateReceiverDto, UpdateReceiverDto } from './receivers.dto';
 import { ReplayGuard } from './replay-guard';
-import { standardHeadersOf, verifyInboundSignature, verifyStandardInbound } from './signing';
-import { WebhooksRepository } from './webhooks.repository';
+import { standardHeadersOf, verifyInboundSignature, verifyStandardInbound } from '../delivery/signing';
+import { WebhooksRepository } from '../webhooks.repository';
 
 const DEFAULT_SIGNATURE_HEADERS = ['x-esrihook-signature'];
 

@@ -9,10 +9,10 @@ import { DeliveryQueue } from './delivery-queue';
 import { HttpSender } from './http-sender';
 import { LaunchRefused, NotebookLauncher } from './notebook-launcher';
 import { delayAfter } from './retry-schedule';
-import { timeoutMsOf, WebhookSettings } from './settings.service';
+import { timeoutMsOf, WebhookSettings } from '../settings.service';
 import { plainSecretAllowed, signatureHeaders } from './signing';
-import { IndexSnapshot, WebhookIndex } from './webhook-index';
-import { WebhooksRepository } from './webhooks.repository';
+import { IndexSnapshot, WebhookIndex } from '../fanout/webhook-index';
+import { WebhooksRepository } from '../webhooks.repository';
 
 /**
  * The consumer of the delivery queue (worker process). Each job is one attempt. The attempt is counted on the

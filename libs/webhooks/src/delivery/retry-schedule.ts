@@ -1,5 +1,5 @@
 import type { WebhookConfig } from '@app/db';
-import { attemptsOf, WebhookSettings } from './settings.service';
+import { attemptsOf, WebhookSettings } from '../settings.service';
 
 /** Svix's and Stripe's shape of a long horizon: 5 s, 5 min, 30 min, 2 h, 8 h, 24 h (7 attempts over ~35 h). */
 export const EXPONENTIAL_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 28800, 86400];
