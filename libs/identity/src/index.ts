@@ -7,3 +7,4 @@ export * from './groups.service';
 export * from './users.service';
 export * from './user.view';
 export * from './auth.guard';
+export * from './org-admin';
