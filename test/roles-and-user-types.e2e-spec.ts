@@ -42,6 +42,15 @@ describe('custom roles, user types, bulk enable/disable (Postgres)', () => {
 
     expect((await post(`/roles/${id}/delete`)).status).toBe(409); // carol holds it
     expect((await post(`/roles/${id}/assign`, { users: 'admin' })).status).toBe(409); // administrators hold everything
+    // The product's way to give a custom role: updateuserrole with the role's id.
+    await h.user('frank');
+    expect((await post('/updateuserrole', { user: 'frank', role: id })).body).toEqual({ success: true, username: 'frank' });
+    expect(JSON.stringify((await h.http.get('/sharing/rest/community/users/frank').set('Authorization', `Bearer ${admin}`)).body.privileges)).toContain('scheduleNotebooks');
+    expect((await post('/updateuserrole', { user: 'frank', role: 'a'.repeat(16) })).status).toBe(404);
+    const badRole = await post('/updateuserrole', { user: 'frank', role: 'wizard' });
+    expect(badRole.status).toBe(400);
+    expect(badRole.body.error.message).toMatch(/role: must be org_admin, org_publisher, org_user or a custom role's id/);
+    await h.http.post('/sharing/rest/community/users/frank/delete').set('Authorization', `Bearer ${admin}`);
     await h.http.post('/sharing/rest/community/users/carol/delete').set('Authorization', `Bearer ${admin}`);
     expect((await post(`/roles/${id}/delete`)).body).toEqual({ success: true });
     expect((await get(`/roles/${id}`)).status).toBe(404);
@@ -52,6 +61,7 @@ describe('custom roles, user types, bulk enable/disable (Postgres)', () => {
       ['role', 'update', id],
       ['user', 'updateUserRole', 'carol'],
       ['role', 'update', id],
+      ['user', 'updateUserRole', 'frank'],
       ['role', 'delete', id],
     ]);
     expect(events[0].properties).toEqual({ name: ['Notebook runner'] });
@@ -79,6 +89,13 @@ describe('custom roles, user types, bulk enable/disable (Postgres)', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/userLicenseType: must be one of viewerUT/);
     expect((await post('/updateUserLicenseType', { users: 'dave,nobody', userLicenseType: 'viewerUT' })).status).toBe(404);
+    // createUser takes the user type too (the product's userLicenseTypeId); an unknown one is refused.
+    const create = (form: Record<string, string>) => h.http.post('/portaladmin/security/users/createUser').set('Authorization', `Bearer ${admin}`).type('form').send({ f: 'json', password: 'gina-password', role: 'org_user', ...form });
+    expect((await create({ username: 'gina', userLicenseTypeId: 'GISProfessionalStdUT' })).status).toBe(200);
+    expect(await h.ds.query(`SELECT t.license_type FROM user_license_types t JOIN users u ON u.id = t.user_id WHERE u.username = 'gina'`)).toEqual([{ license_type: 'GISProfessionalStdUT' }]);
+    const badType = await create({ username: 'hank', userLicenseTypeId: 'wizardUT' });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error.message).toMatch(/userLicenseTypeId: must be one of viewerUT/);
     const events = (await h.events()).filter((e) => e.operation === 'updateUserLicenseType');
     expect(events.map((e) => [e.target_id, e.properties])).toEqual([
       ['dave', { userLicenseTypeUpdatedTo: ['viewerUT'] }],

@@ -69,7 +69,7 @@ export class RolesController {
     return { success: true };
   }
 
-  /** Ours: the product assigns a custom role with `updateuserrole` (`role=<role id>`); see libs/identity/src/roles/README. */
+  /** Ours, for many users at once: the product assigns a custom role with `updateuserrole` (`role=<role id>`, PortalController). */
   @Post('roles/:id/assign')
   @HttpCode(200)
   async assign(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(AssignRoleDto) dto: z.infer<typeof AssignRoleDto>) {

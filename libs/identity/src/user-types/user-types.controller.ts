@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Params } from '@app/rest';
 import { CurrentUser, Principal, requireAdmin } from '../principal';
 import { UpdateUserLicenseTypeDto } from './user-types.dto';
-import { USER_TYPES, UserTypesService } from './user-types.service';
+import { USER_TYPES } from './user-types';
+import { UserTypesService } from './user-types.service';
 
 /** User types: the list, and `updateUserLicenseType` (administrators). */
 @Controller('sharing/rest/portals/self')

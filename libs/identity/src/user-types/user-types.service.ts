@@ -5,17 +5,6 @@ import { DomainError } from '@app/rest';
 import { actorOf, Principal } from '../principal';
 import { UsersRepository } from '../users.repository';
 
-/** The product's user types (ids as its API names them); `creatorUT` is the default of a new member. */
-export const USER_TYPES = [
-  { id: 'viewerUT', name: 'Viewer' },
-  { id: 'contributorUT', name: 'Contributor' },
-  { id: 'mobileWorkerUT', name: 'Mobile Worker' },
-  { id: 'creatorUT', name: 'Creator' },
-  { id: 'GISProfessionalBasicUT', name: 'GIS Professional Basic' },
-  { id: 'GISProfessionalStdUT', name: 'GIS Professional Standard' },
-  { id: 'GISProfessionalAdvUT', name: 'GIS Professional Advanced' },
-] as const;
-export const DEFAULT_USER_TYPE = 'creatorUT';
 
 /**
  * Users' user types (`updateUserLicenseType`), raising `/users/{username}/updateUserLicenseType` with
