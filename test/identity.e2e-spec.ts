@@ -506,8 +506,8 @@ describe('identity', () => {
 
     it('answers a bad parameter with 400 naming it', async () => {
       const err = expectError(await post('/sharing/rest/portals/self/updateuserrole', admin, { user: 'admin', role: 'emperor' }), 400);
-      expect(err.details).toEqual(['role: must be org_admin, org_publisher or org_user']);
-      expect(err.message).toContain('role: must be org_admin, org_publisher or org_user');
+      expect(err.details).toEqual(["role: must be org_admin, org_publisher, org_user or a custom role's id"]);
+      expect(err.message).toContain("role: must be org_admin, org_publisher, org_user or a custom role's id");
     });
   });
 });

@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { FakeClock } from '@app/clock';
 import { WebhooksHousekeeping } from '@app/webhooks';
 import { ApiHarness, minimalNotebook } from './support/api-harness';
@@ -217,6 +218,56 @@ describe('notebook webhooks and inbound receivers (Postgres, Redis, BullMQ, Dock
       const bigText = 'y'.repeat(5000);
       expect((await h.http.post(receiverPath).set('Content-Type', 'text/plain').set('x-esrihook-signature', sign(bigText)).send(bigText)).status).toBe(413);
       expect(await runCount()).toBe(before);
+    });
+
+    describe('replay-safe', () => {
+      const std = (body: string, id = `msg_${randomUUID()}`, at = new Date(clock.nowMs())) => ({
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        // The reference library signs as a Standard Webhooks sender would, with this (non-whsec_) secret as raw bytes.
+        'webhook-signature': new Webhook(secret, { format: 'raw' }).sign(id, at, body),
+      });
+      const post = (body: string, headers: Record<string, string>) => h.http.post(receiverPath).set('Content-Type', 'application/json').set(headers).send(body);
+
+      it('Standard Webhooks: accepted once; the same request again is a 409 and starts nothing; a fresh one is accepted', async () => {
+        const body = JSON.stringify({ msg: 'standard' });
+        const headers = std(body);
+        const first = await post(body, headers);
+        expect(first.status).toBe(202);
+        const before = await runCount();
+        const again = await post(body, headers);
+        expect(again.status).toBe(409);
+        expect(again.body.error.messageCode).toBe('ALREADY_RECEIVED');
+        expect(await runCount()).toBe(before);
+        // Another delivery id, freshly signed: accepted.
+        expect((await post(body, std(body))).status).toBe(202);
+        expect(await runCount()).toBe(before + 1);
+      });
+
+      it('a timestamp outside the tolerance (5 minutes) is refused, correctly signed or not', async () => {
+        const before = await runCount();
+        const body = JSON.stringify({ msg: 'old' });
+        const old = await post(body, std(body, `msg_${randomUUID()}`, new Date(clock.nowMs() - 6 * 60_000)));
+        expect(old.status).toBe(401);
+        expect(old.body.error.messageCode).toBe('STALE_TIMESTAMP');
+        expect((await post(body, std(body, `msg_${randomUUID()}`, new Date(clock.nowMs() + 6 * 60_000)))).status).toBe(401);
+        expect(await runCount()).toBe(before);
+      });
+
+      it('other header families: X-GitHub-Delivery or X-Request-Id name the delivery; without an id, the signature does', async () => {
+        const body = JSON.stringify({ msg: 'github' });
+        const gh = { 'X-Hub-Signature-256': `sha256=${sign(body)}`, 'X-GitHub-Delivery': randomUUID() };
+        expect((await post(body, gh)).status).toBe(202);
+        expect((await post(body, gh)).status).toBe(409);
+        const other = JSON.stringify({ msg: 'github, same delivery id, other body' });
+        expect((await post(other, { 'X-Hub-Signature-256': `sha256=${sign(other)}`, 'X-GitHub-Delivery': gh['X-GitHub-Delivery'] })).status).toBe(409);
+        const rid = { 'x-esrihook-signature': sign(body), 'X-Request-Id': randomUUID() };
+        expect((await post(body, rid)).status).toBe(202);
+        expect((await post(body, rid)).status).toBe(409);
+        const bare = JSON.stringify({ msg: 'no id at all' });
+        expect((await post(bare, { 'x-esrihook-signature': sign(bare) })).status).toBe(202);
+        expect((await post(bare, { 'x-esrihook-signature': sign(bare) })).status).toBe(409);
+      });
     });
 
     it('admin API: list and get mask the secret; disabled receivers run nothing; delete; administrators only', async () => {

@@ -1,9 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { FakeClock } from '@app/clock';
+import { DomainEventEntity } from '@app/db';
 import { RedisConnections } from '@app/queues';
-import { DeliveryQueue, FanoutService, WebhookRunListener, WebhookSettingsService, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
+import { DeliveryProcessor, DeliveryQueue, FanoutService, WebhookRunListener, WebhooksHousekeeping, WebhooksRepository } from '@app/webhooks';
 import { ApiHarness, minimalNotebook } from './support/api-harness';
 import { closedPort, Received, TestReceiver } from './support/webhook-receiver';
 import { eventually, sleep, startWorker } from './support/worker-harness';
@@ -70,7 +73,6 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       get(WebhooksRepository),
       get(FanoutService),
       get(DeliveryQueue),
-      get(WebhookSettingsService),
       get(WebhookRunListener),
       get(RedisConnections),
       clock,
@@ -152,6 +154,7 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
         created: expect.any(Number),
         modified: expect.any(Number),
         events: ['/items'],
+        inactiveEvents: [],
       });
     });
 
@@ -176,7 +179,7 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       expect((await status(groupsHook.id)).total).toBe(0);
     });
 
-    it('signs each delivery: Standard Webhooks, x-esriHook-Signature and the plain secret header', async () => {
+    it('signs each delivery: Standard Webhooks and x-esriHook-Signature; no plain secret over http', async () => {
       const log = (await status(itemsHook.id, '?num=10')).WebhookStatus as Array<{ id: string }>;
       for (const r of receiver.at('/items-hook')) {
         expect(verifyStandardWebhook(secret, r)).toBe(true);
@@ -184,7 +187,10 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
         expect(verifyStandardWebhook(secret, { ...r, body: r.body.replace('admin', 'eve') })).toBe(false);
         const esri = createHmac('sha256', Buffer.from(secret, 'utf8')).update(r.body).digest('base64');
         expect(r.headers['x-esrihook-signature']).toBe(`sha256=${esri}`);
-        expect(r.headers['secret']).toBe(secret);
+        // The reference library, as its documentation says to call it for a non-whsec_ secret.
+        expect(() => new Webhook(secret, { format: 'raw' }).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+        // WEBHOOK_SEND_PLAIN_SECRET defaults to https: this receiver is http://.
+        expect(r.headers['secret']).toBeUndefined();
         // The webhook-id is the notification record's id.
         expect(log.map((l) => l.id)).toContain(r.headers['webhook-id']);
       }
@@ -203,6 +209,77 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
       const second = await status(itemsHook.id, '?start=4&num=3');
       expect(second).toMatchObject({ total: 4, start: 4, nextStart: -1 });
       expect(second.WebhookStatus).toHaveLength(1);
+    });
+  });
+
+  describe('secrets', () => {
+    const verifies = (secret: string, r: Received, raw = false) => {
+      try {
+        new Webhook(secret, raw ? { format: 'raw' } : undefined).verify(r.body, r.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let itemId: string;
+    beforeAll(async () => {
+      itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'secret target');
+    });
+
+    it('a secret that is not printable ASCII is refused with a 400 naming the rule, and nothing is saved', async () => {
+      const before = await webhookCount();
+      for (const bad of ['sécret', 'tab\tinside', 'whsec_dG9vc2hvcnQ=']) {
+        const res = await h.http.post(`${base}/createWebhook`).set(auth()).type('form').send({ name: 'bad secret', url: receiver.url('/x'), secret: bad, changes: 'allChanges' });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(/secret: (must be printable ASCII|a whsec_ secret must be)/);
+        expect(JSON.stringify(res.body)).not.toContain(bad);
+      }
+      expect(await webhookCount()).toBe(before);
+    });
+
+    it('generateSecret=true: a whsec_ secret shown once, then masked; deliveries verify with new Webhook(secret)', async () => {
+      const res = await h.http
+        .post(`${base}/createWebhook`)
+        .set(auth())
+        .type('form')
+        .send({ name: 'generated', url: receiver.url('/generated'), generateSecret: 'true', changes: 'manualChanges', events: `/items/${itemId}/update` });
+      expect(res.status).toBe(200);
+      const secret = res.body.webhook.secret as string;
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+      expect((await h.http.get(`${base}/${res.body.webhook.id}`).set(auth())).body.secret).toBe('********');
+      await updateItem(itemId, 'generated secret');
+      const [r] = await eventually(async () => receiver.at('/generated').length > 0 && receiver.at('/generated'));
+      expect(verifies(secret, r)).toBe(true);
+      expect(verifies('whsec_' + Buffer.alloc(32, 7).toString('base64'), r)).toBe(false);
+      const both = await h.http.post(`${base}/createWebhook`).set(auth()).type('form').send({ name: 'x', url: receiver.url('/x'), secret: 's', generateSecret: 'true', changes: 'allChanges' });
+      expect(both.status).toBe(400);
+      await h.http.post(`${base}/${res.body.webhook.id}/delete`).set(auth());
+    });
+
+    it('rotateSecret: during the overlap both secrets verify, after it only the new one', async () => {
+      const old = 'the-old-secret';
+      const w = await createWebhook({ name: 'rotating', url: receiver.url('/rotating'), secret: old, changes: 'manualChanges', events: `/items/${itemId}/update` });
+      const rotated = await h.http.post(`${base}/${w.id}/rotateSecret`).set(auth()).type('form').send({ overlapSeconds: '3600' });
+      expect(rotated.status).toBe(200);
+      const next = rotated.body.webhook.secret as string;
+      expect(next).toMatch(/^whsec_/);
+      expect(rotated.body.webhook.previousSecretExpires).toBeGreaterThan(Date.now() + 3500_000);
+      await updateItem(itemId, 'rotation, overlap');
+      const [during] = await eventually(async () => receiver.at('/rotating').length > 0 && receiver.at('/rotating'));
+      expect((during.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+      expect(verifies(next, during)).toBe(true);
+      expect(verifies(old, during, true)).toBe(true);
+
+      // Overlap 0: the previous secret (`next`) stops signing at once.
+      const again = await h.http.post(`${base}/${w.id}/rotateSecret`).set(auth()).type('form').send({ secret: 'the-newest-secret', overlapSeconds: '0' });
+      expect(again.status).toBe(200);
+      expect(again.body.webhook.secret).toBe('********');
+      await updateItem(itemId, 'rotation, after');
+      const after = (await eventually(async () => receiver.at('/rotating').length > 1 && receiver.at('/rotating')))[1];
+      expect((after.headers['webhook-signature'] as string).split(' ')).toHaveLength(1);
+      expect(verifies('the-newest-secret', after, true)).toBe(true);
+      expect(verifies(next, after)).toBe(false);
+      await h.http.post(`${base}/${w.id}/delete`).set(auth());
     });
   });
 
@@ -258,9 +335,14 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
     for (const rec of log.WebhookStatus) expect(rec).toMatchObject({ status: 'failed', isInvoked: false, attempts: 3, httpStatus: 500 });
     expect(receiver.at('/broken')).toHaveLength(6);
 
-    // Inactive: a matching event makes no record (fan-out is done before the update answers) and no request.
+    // Inactive: a matching event makes a failed "not sent" record (for recover), no request, no failure counted.
     await updateItem(itemId, 'three');
-    expect((await status(w.id)).total).toBe(2);
+    const notSent = await eventually(async () => {
+      const s = await status(w.id);
+      return s.total === 3 && s.WebhookStatus[0];
+    });
+    expect(notSent).toMatchObject({ status: 'failed', attempts: 0, isInvoked: false, responseText: expect.stringMatching(/^Not sent: the webhook was inactive/) });
+    await sleep(300);
     expect(receiver.at('/broken')).toHaveLength(6);
 
     // Redelivery of a failed record (once active again) is the same message: same webhook-id, no new record.
@@ -273,9 +355,159 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
     const last = receiver.at('/broken').at(-1)!;
     expect(last.headers['webhook-id']).toBe(failed.id);
     expect(JSON.parse(last.body)).toEqual(failed.payload);
-    expect((await status(w.id)).total).toBe(2);
+    expect((await status(w.id)).total).toBe(3);
     // Only failed records can be redelivered.
     expect((await h.http.post(`${base}/${w.id}/notificationStatus/${failed.id}/redeliver`).set(auth())).status).toBe(409);
+  });
+
+  describe('honest records, recover, retry schedules', () => {
+    const failures = async (id: string) => (await h.ds.query('SELECT count(*)::int AS n FROM webhook_failures WHERE webhook_id = $1', [id]))[0].n as number;
+    const view = async (id: string) => (await h.http.get(`${base}/${id}`).set(auth())).body;
+
+    it('an attempt is counted before it is sent: a request in flight already shows in the record', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'slow target');
+      receiver.slow('/slow', 1500);
+      const w = await createWebhook({ name: 'slow', url: receiver.url('/slow'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+      await updateItem(itemId, 'slowly');
+      await eventually(async () => receiver.at('/slow').length === 1, 10_000, 20);
+      const inFlight = (await status(w.id)).WebhookStatus[0];
+      expect(inFlight).toMatchObject({ status: 'pending', attempts: 1, invokedTimestamp: expect.any(Number) });
+      const done = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r.status === 'succeeded' && r;
+      }, 10_000);
+      expect(done).toMatchObject({ attempts: 1, httpStatus: 200 });
+      expect(receiver.at('/slow')[0].headers['webhook-id']).toBe(done.id);
+    });
+
+    it('after a crash mid-send the job runs again as a new counted attempt, same webhook-id; an interrupted last attempt closes the record', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'crash target');
+      const w = await createWebhook({ name: 'crashy', url: receiver.url('/crashy'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+      await updateItem(itemId, 'before the crash');
+      const first = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r?.status === 'succeeded' && r;
+      });
+      const processor = worker.get(DeliveryProcessor, { strict: false });
+      // As a worker killed after sending attempt 1 and before recording it leaves the row: counted, still pending.
+      await h.ds.query(`UPDATE webhook_deliveries SET status = 'pending', finished_at = NULL WHERE id = $1`, [first.id]);
+      await processor.handle(first.id, w.id);
+      const again = (await status(w.id)).WebhookStatus[0];
+      expect(again).toMatchObject({ id: first.id, status: 'succeeded', attempts: 2 });
+      expect(receiver.at('/crashy').map((r) => r.headers['webhook-id'])).toEqual([first.id, first.id]);
+
+      // Killed during the last attempt: nothing is sent again; the record says so and counts one failure.
+      await h.ds.query(`UPDATE webhook_deliveries SET status = 'pending', finished_at = NULL, attempts = max_attempts WHERE id = $1`, [first.id]);
+      await processor.handle(first.id, w.id);
+      const closed = (await status(w.id)).WebhookStatus[0];
+      expect(closed).toMatchObject({ status: 'failed', responseText: expect.stringMatching(/was interrupted/) });
+      expect(receiver.at('/crashy')).toHaveLength(2);
+      expect((await h.ds.query('SELECT count(*)::int AS n FROM webhook_failures WHERE webhook_id = $1', [w.id]))[0].n).toBe(1);
+    });
+
+    it('recover: reactivating offers the failed records; recover sends those since `since` again, as the same messages', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'recover target');
+      receiver.respond('/recover', [500]);
+      const w = await createWebhook({
+        name: 'recovering',
+        url: receiver.url('/recover'),
+        changes: 'manualChanges',
+        events: `/items/${itemId}/update`,
+        config: JSON.stringify({ deactivationPolicy: { numberOfFailures: 2, daysInPast: 1 }, retrySchedule: [1] }),
+      });
+      await updateItem(itemId, 'r1');
+      await updateItem(itemId, 'r2');
+      await eventually(async () => (await view(w.id)).isActive === false, 30_000);
+      const failed = (await status(w.id)).WebhookStatus as Array<{ id: string; status: string; attempts: number; maxAttempts: number; created: number }>;
+      expect(failed.map((r) => [r.status, r.attempts, r.maxAttempts])).toEqual([['failed', 2, 2], ['failed', 2, 2]]);
+      expect(receiver.at('/recover')).toHaveLength(4);
+      expect((await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: '0' })).status).toBe(409);
+
+      const activated = (await h.http.post(`${base}/${w.id}/activate`).set(auth())).body;
+      expect(activated).toMatchObject({ success: true, failedRecords: 2, failedSince: Math.min(...failed.map((r) => r.created)) });
+      receiver.respond('/recover', [200]);
+      const none = await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: String(Date.now() + 1000) });
+      expect(none.body).toEqual({ success: true, recovered: 0 });
+      const bad = await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: 'yesterday' });
+      expect(bad.status).toBe(400);
+      const res = await h.http.post(`${base}/${w.id}/recover`).set(auth()).type('form').send({ since: String(activated.failedSince) });
+      expect(res.body).toEqual({ success: true, recovered: 2 });
+      await eventually(async () => (await status(w.id)).WebhookStatus.every((r: { status: string }) => r.status === 'succeeded'), 30_000);
+      const resent = receiver.at('/recover').slice(4);
+      expect(resent).toHaveLength(2);
+      expect(new Set(resent.map((r) => r.headers['webhook-id']))).toEqual(new Set(failed.map((r) => r.id)));
+      expect((await status(w.id)).total).toBe(2);
+    });
+
+    it('config.retrySchedule: attempts over hours (driven by a FakeClock); the policy counts the delivery only when the schedule is spent', async () => {
+      const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'long horizon');
+      receiver.respond('/long', [503]);
+      const bad = await h.http
+        .post(`${base}/createWebhook`)
+        .set(auth())
+        .type('form')
+        .send({ name: 'x', url: receiver.url('/long'), changes: 'allChanges', config: JSON.stringify({ retrySchedule: [0] }) });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/config\.retrySchedule/);
+      const w = await createWebhook({
+        name: 'long horizon',
+        url: receiver.url('/long'),
+        changes: 'manualChanges',
+        events: `/items/${itemId}/update`,
+        config: JSON.stringify({ deactivationPolicy: { numberOfFailures: 1, daysInPast: 5 }, retrySchedule: [300, 7200] }),
+      });
+      await updateItem(itemId, 'once');
+      const first = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r?.attempts === 1 && r.nextAttemptAt && r;
+      }, 10_000);
+      expect(first).toMatchObject({ status: 'pending', maxAttempts: 3 });
+      expect(first.nextAttemptAt - first.invokedTimestamp).toBeGreaterThanOrEqual(299_000);
+      expect(first.nextAttemptAt - first.invokedTimestamp).toBeLessThanOrEqual(301_000);
+      await sleep(1500);
+      expect(receiver.at('/long')).toHaveLength(1); // nothing before the pause
+      expect(await failures(w.id)).toBe(0);
+
+      const clock = new FakeClock(new Date(Date.now() + 301_000 + 60_000));
+      await housekeepingAt(clock).pass();
+      const second = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r.attempts === 2 && r.nextAttemptAt && r;
+      }, 10_000);
+      expect(second.nextAttemptAt - second.invokedTimestamp).toBeGreaterThanOrEqual(7_199_000);
+      expect(receiver.at('/long')).toHaveLength(2);
+      expect(await failures(w.id)).toBe(0);
+      expect((await view(w.id)).isActive).toBe(true);
+
+      clock.advance(7200_000);
+      await housekeepingAt(clock).pass();
+      const last = await eventually(async () => {
+        const r = (await status(w.id)).WebhookStatus[0];
+        return r.status === 'failed' && r;
+      }, 10_000);
+      expect(last).toMatchObject({ attempts: 3, nextAttemptAt: null, httpStatus: 503 });
+      expect(receiver.at('/long')).toHaveLength(3);
+      expect(new Set(receiver.at('/long').map((r) => r.headers['webhook-id'])).size).toBe(1);
+      await eventually(async () => (await failures(w.id)) === 1 && (await view(w.id)).isActive === false, 10_000);
+    });
+  });
+
+  it('only webhooks that existed when the event happened get it', async () => {
+    const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'before and after');
+    const early = await createWebhook({ name: 'early', url: receiver.url('/early'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+    await updateItem(itemId, 'first');
+    const late = await createWebhook({ name: 'late', url: receiver.url('/late'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+    await eventually(async () => receiver.at('/early').length === 1);
+    await sleep(500);
+    expect(receiver.at('/late')).toHaveLength(0);
+    expect((await status(late.id)).total).toBe(0);
+    // The first event, fanned out again (the sweep after a crash would), still reaches only the early one.
+    const [event] = await h.ds.query(`SELECT e.* FROM domain_events e WHERE e.target_id = $1 AND e.operation = 'update'`, [itemId]);
+    const fanout = worker.get(FanoutService, { strict: false });
+    const row = Object.assign(new DomainEventEntity(), { id: event.id, source: event.source, operation: event.operation, targetId: event.target_id, username: event.username, userId: event.user_id, occurredAt: new Date(event.occurred_at), properties: event.properties, origin: event.origin });
+    expect(await fanout.fanOut([row])).toBe(0);
+    expect((await status(early.id)).total).toBe(1);
+    expect((await status(late.id)).total).toBe(0);
   });
 
   it('administrators can publish events from elsewhere; they fan out like our own', async () => {
@@ -405,10 +637,10 @@ describe('organization webhooks (real receiver on loopback, Postgres, Redis, Bul
   });
 });
 
-describe('WEBHOOK_SEND_PLAIN_SECRET=false', () => {
-  it('signs deliveries but sends no plain secret header', async () => {
+describe('WEBHOOK_SEND_PLAIN_SECRET=always', () => {
+  it('sends the plain secret header over http too', async () => {
     const receiver = await TestReceiver.start();
-    const h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1', WEBHOOK_SEND_PLAIN_SECRET: 'false' });
+    const h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1', WEBHOOK_SEND_PLAIN_SECRET: 'always' });
     const worker = await startWorker(h.config);
     try {
       const admin = await h.token();
@@ -416,12 +648,39 @@ describe('WEBHOOK_SEND_PLAIN_SECRET=false', () => {
         .post('/sharing/rest/portals/self/webhooks/createWebhook')
         .set('Authorization', `Bearer ${admin}`)
         .type('form')
-        .send({ name: 'no plain secret', url: receiver.url('/quiet-secret'), secret: 'shh', changes: 'manualChanges', events: '/items/add' });
+        .send({ name: 'plain secret', url: receiver.url('/quiet-secret'), secret: 'shh', changes: 'manualChanges', events: '/items/add' });
       expect(res.status).toBe(200);
       await h.addNotebook(admin, 'admin');
       const [r] = await eventually(async () => receiver.at('/quiet-secret').length > 0 && receiver.at('/quiet-secret'));
-      expect(r.headers['secret']).toBeUndefined();
+      expect(r.headers['secret']).toBe('shh');
       expect(verifyStandardWebhook('shh', r)).toBe(true);
+    } finally {
+      await worker.close();
+      await h.stop();
+      await receiver.stop();
+    }
+  });
+});
+
+describe('https payload URLs (a receiver behind a private CA, trusted through WEBHOOK_CA_FILE)', () => {
+  it('delivers over TLS and sends the plain secret header there (WEBHOOK_SEND_PLAIN_SECRET=https, the default)', async () => {
+    const dir = `${__dirname}/support/tls`;
+    const receiver = await TestReceiver.start({ key: readFileSync(`${dir}/loopback-test.key`, 'utf8'), cert: readFileSync(`${dir}/loopback-test.crt`, 'utf8') });
+    const h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1', WEBHOOK_CA_FILE: `${dir}/loopback-test.crt` });
+    const worker = await startWorker(h.config);
+    try {
+      const admin = await h.token();
+      expect(receiver.url('/tls')).toMatch(/^https:/);
+      const res = await h.http
+        .post('/sharing/rest/portals/self/webhooks/createWebhook')
+        .set('Authorization', `Bearer ${admin}`)
+        .type('form')
+        .send({ name: 'over tls', url: receiver.url('/tls'), secret: 'tls-secret', changes: 'manualChanges', events: '/items/add' });
+      expect(res.status).toBe(200);
+      await h.addNotebook(admin, 'admin');
+      const [r] = await eventually(async () => receiver.at('/tls').length > 0 && receiver.at('/tls'));
+      expect(r.headers['secret']).toBe('tls-secret');
+      expect(() => new Webhook('tls-secret', { format: 'raw' }).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
     } finally {
       await worker.close();
       await h.stop();

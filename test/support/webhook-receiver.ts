@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { AddressInfo } from 'node:net';
 
 export interface Received {
@@ -16,12 +17,16 @@ export interface Received {
 export class TestReceiver {
   readonly received: Received[] = [];
   private readonly scripts = new Map<string, number[]>();
-  private server!: http.Server;
+  private readonly delays = new Map<string, number>();
+  private server!: http.Server | https.Server;
   port = 0;
+  private scheme = 'http';
 
-  static async start(): Promise<TestReceiver> {
+  /** `tls`: serve https with this key and certificate (test/support/tls). */
+  static async start(tls?: { key: string; cert: string }): Promise<TestReceiver> {
     const r = new TestReceiver();
-    r.server = http.createServer((req, res) => {
+    r.scheme = tls ? 'https' : 'http';
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -33,20 +38,29 @@ export class TestReceiver {
         r.received.push({ path, method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const script = r.scripts.get(path) ?? [200];
         const status = script.length > 1 ? script.shift()! : script[0];
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : `failing with ${status}`);
+        const answer = () => res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : `failing with ${status}`);
+        const delay = r.delays.get(path);
+        if (delay) setTimeout(answer, delay);
+        else answer();
       });
-    });
+    };
+    r.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
     await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
     r.port = (r.server.address() as AddressInfo).port;
     return r;
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `${this.scheme}://127.0.0.1:${this.port}${path}`;
   }
 
   respond(path: string, statuses: number[]): void {
     this.scripts.set(path, [...statuses]);
+  }
+
+  /** Answers POSTs to `path` only after `ms` (a slow receiver: a request in flight). */
+  slow(path: string, ms: number): void {
+    this.delays.set(path, ms);
   }
 
   at(path: string): Received[] {

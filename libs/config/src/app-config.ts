@@ -66,7 +66,14 @@ export interface AppConfig {
   webhooks: {
     /** Hosts and CIDRs payload URLs may point at although they are loopback, private or link-local. */
     allowPrivateTargets: string[];
-    sendPlainSecret: boolean;
+    /** When the product's plain `secret` header is sent: to https:// URLs only (default), always, or never. */
+    sendPlainSecret: 'https' | 'always' | 'never';
+    /** A PEM file of extra certificate authorities trusted for https payload URLs (a private PKI's receivers). */
+    caFile?: string;
+    /** How long a rotated-out secret keeps signing beside the new one, unless rotateSecret names another overlap. */
+    secretOverlapSeconds: number;
+    /** Inbound receivers refuse a `webhook-timestamp` (or similar) further than this from now. */
+    receiverToleranceSeconds: number;
     successRetentionDays: number;
     failureRetentionDays: number;
     deliveryConcurrency: number;
@@ -148,7 +155,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS.split(',').map((x) => x.trim()).filter(Boolean),
-      sendPlainSecret: e.WEBHOOK_SEND_PLAIN_SECRET,
+      sendPlainSecret: e.WEBHOOK_SEND_PLAIN_SECRET as 'https' | 'always' | 'never',
+      secretOverlapSeconds: e.WEBHOOK_SECRET_OVERLAP_SECONDS,
+      caFile: e.WEBHOOK_CA_FILE || undefined,
+      receiverToleranceSeconds: e.WEBHOOK_RECEIVER_TOLERANCE_SECONDS,
       successRetentionDays: e.WEBHOOK_SUCCESS_RETENTION_DAYS,
       failureRetentionDays: e.WEBHOOK_FAILURE_RETENTION_DAYS,
       deliveryConcurrency: e.WEBHOOK_DELIVERY_CONCURRENCY,

@@ -76,10 +76,17 @@ const fields = z.object({
   NOTIFICATION_LINK: z.string().default('{jobUrl}/snapshot'),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.string().default(''),
-  WEBHOOK_SEND_PLAIN_SECRET: z.string().default('true').pipe(bool),
+  // `https` (default): the plain `secret` header goes to https:// payload URLs only. Old boolean values map onto it.
+  WEBHOOK_SEND_PLAIN_SECRET: z
+    .enum(['https', 'always', 'never', 'true', 'false'], { errorMap: () => ({ message: 'must be https, always or never' }) })
+    .default('https')
+    .transform((v) => (v === 'true' ? 'https' : v === 'false' ? 'never' : v)),
+  WEBHOOK_SECRET_OVERLAP_SECONDS: int(0, 30 * 86400).default(86400),
+  WEBHOOK_CA_FILE: z.string().optional(),
+  WEBHOOK_RECEIVER_TOLERANCE_SECONDS: int(1, 86400).default(300),
   WEBHOOK_SUCCESS_RETENTION_DAYS: z.coerce.number().positive().default(1),
   WEBHOOK_FAILURE_RETENTION_DAYS: z.coerce.number().positive().default(7),
-  WEBHOOK_DELIVERY_CONCURRENCY: int(1, 1000).default(10),
+  WEBHOOK_DELIVERY_CONCURRENCY: int(1, 1000).default(50),
   INBOUND_WEBHOOK_MAX_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
 });
 

@@ -32,6 +32,14 @@ import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
 import { Search1764090000001 } from './migrations/1764090000001-Search';
 import { PublisherRole1764090000002 } from './migrations/1764090000002-PublisherRole';
 import { ServerSecrets1764100000001 } from './migrations/1764100000001-ServerSecrets';
+import { WebhookSecretRotation1764120000000 } from './migrations/1764120000000-WebhookSecretRotation';
+import { WebhookRetrySchedules1764120000001 } from './migrations/1764120000001-WebhookRetrySchedules';
+import { RolesAndUserTypes1764120000002 } from './migrations/1764120000002-RolesAndUserTypes';
+import { RoleEntity, UserCustomRoleEntity, UserLicenseTypeEntity } from './entities/role.entity';
+import { ItemComments1764120000003 } from './migrations/1764120000003-ItemComments';
+import { ItemCommentEntity } from './entities/comment.entity';
+import { GroupApplications1764120000004 } from './migrations/1764120000004-GroupApplications';
+import { GroupApplicationEntity } from './entities/group-application.entity';
 import {
   WebhookDeliveryEntity,
   WebhookEntity,
@@ -66,5 +74,10 @@ export const ENTITIES = [
   RunFileEntity,
   OAuthGrantEntity,
   OAuthSessionEntity,
+  RoleEntity,
+  UserCustomRoleEntity,
+  UserLicenseTypeEntity,
+  ItemCommentEntity,
+  GroupApplicationEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, ServerSecrets1764100000001, Runtimes1764110000000, RunFiles1764110000001, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, ServerSecrets1764100000001, Runtimes1764110000000, RunFiles1764110000001, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003, GroupApplications1764120000004, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002];

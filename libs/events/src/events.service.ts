@@ -20,15 +20,25 @@ export interface NewEvent {
 
 export type Recorder = (actor: Actor, event: NewEvent) => Promise<void>;
 
-export type EventListener = (event: DomainEventEntity) => Promise<void> | void;
+/** Hears of recorded events, in batches (in the order recorded within a batch). */
+export type EventListener = (events: DomainEventEntity[]) => Promise<void> | void;
 
-/** Records what happened (for webhooks); listeners hear of each event after it is stored. */
+/** Batches handed to listeners at once (few, so a burst makes large batches: fewer queue jobs), and the most events in one. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+const MAX_BATCH = 200;
+
+/**
+ * Records what happened (for webhooks); listeners hear of each event after it is stored, off the request path.
+ * Events queue up while up to MAX_BATCHES_IN_FLIGHT batches are being handled, and the next batch takes all
+ * that waited (up to MAX_BATCH): a burst is handled in a few large batches, a trickle one event at a time.
+ */
 @Injectable()
 export class EventsService implements OnApplicationShutdown {
   private readonly log = new Logger('Events');
   private readonly listeners: EventListener[] = [];
-  // Listeners (webhook fan-out) run off the request path, one event at a time in the order recorded.
-  private dispatching: Promise<void> = Promise.resolve();
+  private readonly waiting: DomainEventEntity[] = [];
+  private inFlight = 0;
+  private idle?: () => void;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -62,12 +72,26 @@ export class EventsService implements OnApplicationShutdown {
   }
 
   private dispatch(event: DomainEventEntity): void {
-    this.dispatching = this.dispatching.then(() => this.notify(event));
+    this.waiting.push(event);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.waiting.length) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.notify(batch).finally(() => {
+        this.inFlight--;
+        if (!this.inFlight && !this.waiting.length) this.idle?.();
+        this.pump();
+      });
+    }
   }
 
   /** Lets listeners finish what was recorded before the process stops (a crash is covered by the webhooks' sweep). */
   async onApplicationShutdown(): Promise<void> {
-    await this.dispatching;
+    if (!this.inFlight && !this.waiting.length) return;
+    await new Promise<void>((resolve) => (this.idle = resolve));
   }
 
   private async insert(manager: EntityManager, actor: Actor, event: NewEvent): Promise<DomainEventEntity> {
@@ -92,12 +116,12 @@ export class EventsService implements OnApplicationShutdown {
     return qb.take(opts.limit ?? 1000).getMany();
   }
 
-  async notify(event: DomainEventEntity): Promise<void> {
+  async notify(events: DomainEventEntity[]): Promise<void> {
     for (const l of this.listeners) {
       try {
-        await l(event);
+        await l(events);
       } catch (e) {
-        this.log.error(`listener failed for event ${event.id}: ${(e as Error).message}`);
+        this.log.error(`listener failed for ${events.length} event(s) from ${events[0]?.id}: ${(e as Error).message}`);
       }
     }
   }

@@ -8,3 +8,4 @@ export * from './users.service';
 export * from './user.view';
 export * from './auth.guard';
 export * from './login-throttle.service';
+export * from './org-admin';

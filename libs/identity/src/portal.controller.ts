@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { API_VERSION, page, pagingSchema, Params, PublicUrl } from '@app/rest';
 import { UpdateRoleDto } from './dto/users.dto';
 import { GroupsRepository } from './groups.repository';
+import { RolesService } from './roles/roles.service';
 import { CurrentUser, Principal, requireAdmin } from './principal';
 import { userView } from './user.view';
 import { UsersService } from './users.service';
@@ -13,6 +14,7 @@ export class PortalController {
   constructor(
     private readonly users: UsersService,
     private readonly groups: GroupsRepository,
+    private readonly roles: RolesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,7 +53,11 @@ export class PortalController {
   @HttpCode(200)
   async updateRole(@CurrentUser() p: Principal, @Params(UpdateRoleDto) dto: z.infer<typeof UpdateRoleDto>) {
     requireAdmin(p);
-    const u = await this.users.updateRole(p, dto.user, dto.role);
+    if ('customRoleId' in dto.role) {
+      const [username] = await this.roles.assign(p, dto.role.customRoleId, [dto.user]);
+      return { success: true, username };
+    }
+    const u = await this.users.updateRole(p, dto.user, dto.role.role);
     return { success: true, username: u.username };
   }
 }

@@ -3,7 +3,7 @@ import * as bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { newId, PRIVILEGES, Privilege, Role, UserEntity } from '@app/db';
+import { newId, PRIVILEGES, Privilege, Role, UserEntity, UserLicenseTypeEntity } from '@app/db';
 import { EventsService } from '@app/events';
 import { DomainError } from '@app/rest';
 import { CreateUserDto, UpdateUserDto } from './dto/users.dto';
@@ -82,6 +82,7 @@ export class UsersService implements OnApplicationBootstrap {
     const user = await this.build(dto);
     return this.events.transaction(async (m, record) => {
       await this.users.save(user, m);
+      if (dto.userLicenseTypeId) await m.insert(UserLicenseTypeEntity, { userId: user.id, licenseType: dto.userLicenseTypeId });
       await record(actorOf(actor), { source: 'user', operation: 'add', targetId: user.username });
       return user;
     });

@@ -1,5 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { IdentityModule } from '@app/identity';
+import { CommentsController } from './comments/comments.controller';
+import { CommentsService } from './comments/comments.service';
 import { ItemsController } from './items.controller';
 import { ItemsRepository } from './items.repository';
 import { ItemsService } from './items.service';
@@ -9,8 +11,8 @@ import { UploadMiddleware } from './upload.middleware';
 
 @Module({
   imports: [IdentityModule],
-  providers: [ItemsRepository, ItemsService],
-  exports: [ItemsService],
+  providers: [ItemsRepository, ItemsService, CommentsService],
+  exports: [ItemsService, CommentsService],
 })
 export class NotebooksModule {}
 
@@ -19,7 +21,7 @@ export class NotebooksModule {}
     NotebooksModule,
     IdentityModule,
   ],
-  controllers: [ItemsController, SharingController, SearchController],
+  controllers: [ItemsController, SharingController, SearchController, CommentsController],
 })
 export class NotebooksHttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -10,6 +10,7 @@ export const QUEUES = {
 export const JOBS = {
   executeRun: 'execute-run',
   deliver: 'deliver',
+  deliverBatch: 'deliver-batch',
 } as const;
 
 export interface RunJob {
@@ -18,9 +19,17 @@ export interface RunJob {
 
 export interface DeliveryJob {
   deliveryId: string;
+  /** Lets the worker take the webhook from its in-memory index instead of reading it (absent on older jobs). */
+  webhookId?: string;
+}
+
+/** First attempts of the deliveries of one fan-out, in one job (retries are single `deliver` jobs). */
+export interface DeliveryBatchJob {
+  deliveries: DeliveryJob[];
 }
 
 export interface JobTypes {
   [JOBS.executeRun]: RunJob;
   [JOBS.deliver]: DeliveryJob;
+  [JOBS.deliverBatch]: DeliveryBatchJob;
 }

@@ -48,12 +48,13 @@ export function parseParams<S extends ZodTypeAny>(schema: S, input: unknown): z.
   throw DomainError.invalid('INVALID_PARAMETERS', `Invalid parameters: ${details.join('; ')}`, details);
 }
 
-/** zod's enum message quotes the value received, which may be anything a client sent: name the options only. */
+/**
+ * zod's default enum message quotes the value received, which may be anything a client sent: name the options only.
+ * A schema's own message (an errorMap) is kept.
+ */
 function messageOf(i: z.ZodIssue): string {
-  // A schema's own message (errorMap) is kept: only zod's default quotes the value.
-  return i.code === z.ZodIssueCode.invalid_enum_value && i.message.startsWith('Invalid enum value')
-    ? `must be one of ${i.options.map(String).join(', ')}`
-    : i.message;
+  const zodDefault = i.code === z.ZodIssueCode.invalid_enum_value && i.message.startsWith('Invalid enum value');
+  return zodDefault ? `must be one of ${i.options.map(String).join(', ')}` : i.message;
 }
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);

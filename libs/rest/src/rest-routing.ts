@@ -1,4 +1,5 @@
 import type { Application, NextFunction, Request, Response } from 'express';
+import { isCatchAll } from './route-of';
 
 /** `//` in a path means `/`: the ArcGIS API for Python builds some URLs as `…/sharing/rest//community/…`. */
 export function collapseSlashes(req: Request, _res: Response, next: NextFunction): void {
@@ -21,8 +22,7 @@ const READ_API = /^\/(sharing|portaladmin|arcgis\/admin)(\/|$)/;
  * route does is dispatched as that GET; routes added anywhere are covered without declaring anything.
  */
 export function postAsGet(app: Application) {
-  // Wildcard routes are middleware Nest mounts as routes (request logging, the Manager's files): no operation.
-  const routes = () => (app as unknown as { router: { stack: RouteLayer[] } }).router.stack.filter((l) => l.route && !l.route.path.includes('*'));
+  const routes = () => (app as unknown as { router: { stack: RouteLayer[] } }).router.stack.filter((l) => l.route && !isCatchAll(l.route.path));
   const handles = (method: string, path: string) => routes().some((l) => l.route!._handlesMethod(method) && l.match(path));
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (req.method === 'POST' && READ_API.test(req.path) && !handles('post', req.path) && handles('get', req.path)) {

@@ -1,17 +1,18 @@
 import type { WebhookDeliveryEntity, WebhookEntity, WebhookReceiverEntity } from '@app/db';
+import { inactiveTriggers } from './fanout/trigger-uris';
 
 /** Secrets are never read back: an empty one stays empty (as the product shows it), others are masked. */
 export const maskSecret = (secret: string) => (secret ? '********' : '');
 
 /** The webhook object of the reference. `deactivationReason` is ours: why the policy deactivated it. */
-export function webhookView(w: WebhookEntity, accountId: string, publicUrl: string) {
+export function webhookView(w: WebhookEntity, accountId: string, publicUrl: string, showSecret = false) {
   const itemId = w.config.properties?.federatedServer?.itemId;
   return {
     id: w.id,
     accountId,
     // Notebook webhooks have no payload URL of their own: show where the server runs them.
     payloadUrl: w.payloadUrl ?? (itemId ? `${publicUrl}/arcgis/admin/notebooks/executeNotebook` : ''),
-    secret: maskSecret(w.secret),
+    secret: showSecret ? w.secret : maskSecret(w.secret),
     isActive: w.isActive,
     name: w.name,
     config: w.config,
@@ -21,6 +22,10 @@ export function webhookView(w: WebhookEntity, accountId: string, publicUrl: stri
     modified: w.modified.getTime(),
     events: w.events,
     ...(w.deactivatedReason ? { deactivationReason: w.deactivatedReason } : {}),
+    // Ours: the webhook's URIs that no operation here raises, and why (the Manager shows them).
+    inactiveEvents: inactiveTriggers(w.events),
+    // Ours: while a rotated-out secret still signs beside the new one.
+    ...(w.previousSecretExpires ? { previousSecretExpires: w.previousSecretExpires.getTime() } : {}),
   };
 }
 
@@ -37,6 +42,8 @@ export function deliveryView(d: WebhookDeliveryEntity) {
     payload: d.payload,
     status: d.status,
     attempts: d.attempts,
+    maxAttempts: d.maxAttempts,
+    nextAttemptAt: d.nextAttemptAt?.getTime() ?? null,
     httpStatus: d.httpStatus,
     eventId: d.eventId,
     created: d.createdAt.getTime(),

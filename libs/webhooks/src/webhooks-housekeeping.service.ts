@@ -3,10 +3,9 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { housekeepingPass, RedisConnections } from '@app/queues';
-import { DeliveryQueue } from './delivery-queue';
-import { FanoutService } from './fanout.service';
-import { WebhookRunListener } from './run-listener';
-import { WebhookSettingsService } from './settings.service';
+import { DeliveryQueue } from './delivery/delivery-queue';
+import { FanoutService } from './fanout/fanout.service';
+import { WebhookRunListener } from './delivery/run-listener';
 import { WebhooksRepository } from './webhooks.repository';
 
 const DAY = 86_400_000;
@@ -33,7 +32,6 @@ export class WebhooksHousekeeping {
     private readonly repo: WebhooksRepository,
     private readonly fanout: FanoutService,
     private readonly queue: DeliveryQueue,
-    private readonly settings: WebhookSettingsService,
     private readonly runListener: WebhookRunListener,
     private readonly redis: RedisConnections,
     private readonly clock: Clock,
@@ -53,14 +51,11 @@ export class WebhooksHousekeeping {
     await this.repo.purgeMarks(new Date(now - MARK_RETENTION_MS));
 
     const missed = await this.repo.unmarkedEvents(new Date(now - SWEEP_WINDOW_MS), new Date(now - SWEEP_GRACE_MS));
-    for (const e of missed) await this.fanout.fanOut(e, { late: true });
+    for (let i = 0; i < missed.length; i += 200) await this.fanout.fanOut(missed.slice(i, i + 200));
 
-    // Adding a job that still exists is a no-op, so this only revives deliveries whose job is gone.
-    const stuck = await this.repo.pendingDeliveriesBefore(new Date(now - 60_000));
-    if (stuck.length) {
-      const { notificationElapsedTimeInSeconds } = await this.settings.get();
-      for (const d of stuck) await this.queue.enqueue(d, notificationElapsedTimeInSeconds);
-    }
+    // Attempts due for a minute: a lost job is queued again, a delayed one (its clock behind ours) runs now.
+    const stuck = await this.repo.pendingDueBefore(new Date(now - 60_000));
+    for (const d of stuck) await this.queue.wake(d);
     await this.runListener.reconcile(new Date(now - 3600_000));
     if (purgedSucceeded || purgedFailed || missed.length) {
       this.log.log(`purged ${purgedSucceeded} successful and ${purgedFailed} failed records; swept ${missed.length} event(s)`);

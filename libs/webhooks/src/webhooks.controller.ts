@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CurrentUser, Principal, requireAdmin } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
-import { CreateWebhookDto, IngestDto, ListDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { CurrentUser, Principal, requireOrgAdmin } from '@app/identity';
+import { Params } from '@app/rest';
+import { CreateWebhookDto, IngestDto, ListDto, RecoverDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { inactiveTriggers } from './fanout/trigger-uris';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -17,10 +18,8 @@ export class WebhooksController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Only this server's organization (or `self`), and only its administrators. */
   private admin(p: Principal, orgId: string): void {
-    requireAdmin(p);
-    if (orgId !== 'self' && orgId.toLowerCase() !== this.config.org.id.toLowerCase()) throw DomainError.notFound('Organization', orgId);
+    requireOrgAdmin(p, orgId, this.config.org.id);
   }
 
   @Get()
@@ -33,7 +32,8 @@ export class WebhooksController {
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Param('orgId') org: string, @Params(CreateWebhookDto) dto: z.infer<typeof CreateWebhookDto>) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.create(p, dto)) };
+    const w = await this.webhooks.create(p, dto);
+    return { success: true, webhook: this.webhooks.view(w, !!dto.generateSecret), inactiveEvents: inactiveTriggers(w.events) };
   }
 
   @Get('settings')
@@ -67,7 +67,16 @@ export class WebhooksController {
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(UpdateWebhookDto) dto: z.infer<typeof UpdateWebhookDto>) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.update(p, id, dto)) };
+    const w = await this.webhooks.update(p, id, dto);
+    return { success: true, webhook: this.webhooks.view(w, !!dto.generateSecret), inactiveEvents: inactiveTriggers(w.events) };
+  }
+
+  /** Ours: a new secret (shown once when generated); the old one keeps signing for `overlapSeconds`. */
+  @Post(':id/rotateSecret')
+  @HttpCode(200)
+  async rotateSecret(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(RotateSecretDto) dto: z.infer<typeof RotateSecretDto>) {
+    this.admin(p, org);
+    return { success: true, webhook: this.webhooks.view(await this.webhooks.rotateSecret(p, id, dto), dto.secret === undefined) };
   }
 
   @Post(':id/delete')
@@ -82,7 +91,17 @@ export class WebhooksController {
   @HttpCode(200)
   async activate(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string) {
     this.admin(p, org);
-    return { success: true, webhook: this.webhooks.view(await this.webhooks.setActive(p, id, true)) };
+    const webhook = this.webhooks.view(await this.webhooks.setActive(p, id, true));
+    // Offers what can be sent again: `POST …/{id}/recover` with `since`.
+    return { success: true, webhook, ...(await this.webhooks.failedSummary(id)) };
+  }
+
+  /** Ours (as Svix's): sends every failed record since `since` (epoch ms) again, as the same messages. */
+  @Post(':id/recover')
+  @HttpCode(200)
+  recover(@CurrentUser() p: Principal, @Param('orgId') org: string, @Param('id') id: string, @Params(RecoverDto) dto: z.infer<typeof RecoverDto>) {
+    this.admin(p, org);
+    return this.webhooks.recover(id, dto.since);
   }
 
   @Post(':id/deactivate')

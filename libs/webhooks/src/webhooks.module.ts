@@ -2,24 +2,26 @@ import { Module } from '@nestjs/common';
 import { ExecutionModule } from '@app/execution';
 import { IdentityModule } from '@app/identity';
 import { NotebooksModule } from '@app/notebooks';
-import { DeactivationPolicy } from './deactivation.service';
-import { DeliveryProcessor } from './delivery.processor';
-import { DeliveryQueue } from './delivery-queue';
-import { FanoutService } from './fanout.service';
-import { HttpSender } from './http-sender';
-import { NotebookLauncher } from './notebook-launcher';
-import { ReceiverHooksController, ReceiversAdminController } from './receivers.controller';
-import { ReceiversService } from './receivers.service';
-import { WebhookRunListener } from './run-listener';
+import { DeactivationPolicy } from './delivery/deactivation.service';
+import { DeliveryProcessor } from './delivery/delivery.processor';
+import { DeliveryQueue } from './delivery/delivery-queue';
+import { FanoutService } from './fanout/fanout.service';
+import { HttpSender } from './delivery/http-sender';
+import { NotebookLauncher } from './delivery/notebook-launcher';
+import { ReceiverHooksController, ReceiversAdminController } from './inbound/receivers.controller';
+import { ReceiversService } from './inbound/receivers.service';
+import { ReplayGuard } from './inbound/replay-guard';
+import { WebhookRunListener } from './delivery/run-listener';
 import { WebhookSettingsService } from './settings.service';
-import { TargetPolicy } from './target-policy';
-import { UrlNotifications } from './url-notifications';
+import { TargetPolicy } from './delivery/target-policy';
+import { WebhookIndex } from './fanout/webhook-index';
+import { UrlNotifications } from './delivery/url-notifications';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksHousekeeping } from './webhooks-housekeeping.service';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
-const CORE = [WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy, UrlNotifications];
+const CORE = [WebhookIndex, WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy, UrlNotifications];
 
 /** What every process needs: fan-out of its own events onto the delivery queue. */
 @Module({
@@ -33,7 +35,7 @@ export class WebhooksModule {}
 @Module({
   imports: [WebhooksModule, IdentityModule, NotebooksModule, ExecutionModule],
   controllers: [WebhooksController, ReceiversAdminController, ReceiverHooksController],
-  providers: [WebhooksService, ReceiversService],
+  providers: [WebhooksService, ReceiversService, ReplayGuard],
 })
 export class WebhooksHttpModule {}
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan } from 'typeorm';
+import { DataSource, LessThan, MoreThanOrEqual } from 'typeorm';
 import {
   DeliveryStatus,
   DomainEventEntity,
@@ -10,11 +10,15 @@ import {
   WebhookFailureEntity,
   WebhookReceiverEntity,
 } from '@app/db';
+import { WebhookIndex } from './fanout/webhook-index';
 
 /** Named queries on webhooks, their notification log, failures and receivers. State changes are conditional. */
 @Injectable()
 export class WebhooksRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly index: WebhookIndex,
+  ) {}
 
   private get m() {
     return this.ds.manager;
@@ -27,16 +31,22 @@ export class WebhooksRepository {
     return id ? this.m.findOneBy(WebhookEntity, { id }) : null;
   }
 
+  // Every change to a webhook tells the fan-out index (before the change is answered).
+
   async insertWebhook(w: WebhookEntity): Promise<void> {
     await this.m.insert(WebhookEntity, w as never); // config is free-form JSON
+    await this.index.changed();
   }
 
   async saveWebhook(w: WebhookEntity): Promise<void> {
     await this.m.save(WebhookEntity, w as never);
+    await this.index.changed();
   }
 
   async deleteWebhook(id: string): Promise<boolean> {
-    return ((await this.m.delete(WebhookEntity, { id })).affected ?? 0) > 0;
+    const deleted = ((await this.m.delete(WebhookEntity, { id })).affected ?? 0) > 0;
+    await this.index.changed();
+    return deleted;
   }
 
   async pageWebhooks(start: number, num: number): Promise<{ total: number; rows: WebhookEntity[] }> {
@@ -44,19 +54,17 @@ export class WebhooksRepository {
     return { total, rows };
   }
 
-  activeWebhooks(): Promise<WebhookEntity[]> {
-    return this.m.findBy(WebhookEntity, { isActive: true });
-  }
-
   /** Activates (clearing past failures, so the policy starts afresh) or deactivates by hand. */
   async setActive(id: string, active: boolean, by: string, at: Date): Promise<void> {
     await this.m.update(WebhookEntity, { id }, { isActive: active, deactivatedReason: null, modifiedId: by, modified: at });
+    await this.index.changed();
     if (active) await this.m.delete(WebhookFailureEntity, { webhookId: id });
   }
 
   /** Deactivates under the policy; false if it was already inactive. */
   async deactivateByPolicy(id: string, reason: string): Promise<boolean> {
     const r = await this.m.update(WebhookEntity, { id, isActive: true }, { isActive: false, deactivatedReason: reason });
+    await this.index.changed();
     return (r.affected ?? 0) > 0;
   }
 
@@ -77,12 +85,30 @@ export class WebhooksRepository {
 
   // Deliveries (the notification log)
 
-  /** Inserts the delivery of an event to a webhook unless one exists; returns the stored one either way. */
-  async insertDeliveryIfAbsent(d: WebhookDeliveryEntity & { webhookId: string }): Promise<WebhookDeliveryEntity> {
-    await this.m.createQueryBuilder().insert().into(WebhookDeliveryEntity).values(d as never).orIgnore().execute();
-    return (await this.m.findOneBy(WebhookDeliveryEntity, { webhookId: d.webhookId, eventId: d.eventId }))!;
+  /**
+   * Inserts the deliveries of a batch of events (skipping any (webhook, event) that already has one), then marks the
+   * events as fanned out. Answers the ids of the rows inserted. Chunked to stay within Postgres's parameter limit.
+   */
+  async insertDeliveriesMarking(rows: WebhookDeliveryEntity[], eventIds: string[], at: Date): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += 1000) {
+      const res = await this.m
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookDeliveryEntity)
+        .values(rows.slice(i, i + 1000) as never) // payload is free-form JSON
+        .orIgnore()
+        .returning('id')
+        .execute();
+      for (const r of res.raw as Array<{ id: string }>) inserted.add(r.id);
+    }
+    if (eventIds.length) {
+      await this.m.createQueryBuilder().insert().into(WebhookEventMarkEntity).values(eventIds.map((eventId) => ({ eventId, dispatchedAt: at }))).orIgnore().execute();
+    }
+    return inserted;
   }
 
+  /** A delivery of no webhook (a URL notification): never a duplicate, so a plain insert. */
   async insertDelivery(d: WebhookDeliveryEntity): Promise<void> {
     await this.m.insert(WebhookDeliveryEntity, d as never);
   }
@@ -105,6 +131,25 @@ export class WebhooksRepository {
     return { total, rows };
   }
 
+  /**
+   * Counts the next attempt of a pending delivery that has attempts left, and answers the row as it is now; null
+   * when it is not pending, or has none left. One statement: the claim and the read.
+   */
+  async claimAttempt(id: string, at: Date): Promise<WebhookDeliveryEntity | null> {
+    const res = await this.m
+      .createQueryBuilder()
+      .update(WebhookDeliveryEntity)
+      .set({ attempts: () => 'attempts + 1', invokedAt: at, nextAttemptAt: null })
+      .where(`id = :id AND status = 'pending' AND attempts < max_attempts`, { id })
+      .returning('*')
+      .execute();
+    const raw = (res.raw as Array<Record<string, unknown>>)[0];
+    if (!raw) return null;
+    const d = new WebhookDeliveryEntity();
+    for (const c of this.ds.getMetadata(WebhookDeliveryEntity).columns) (d as unknown as Record<string, unknown>)[c.propertyName] = raw[c.databaseName];
+    return d;
+  }
+
   /** Updates a delivery only if it is still in one of `from` (and, when given, at `attempts`): handlers stay idempotent. */
   async updateDelivery(id: string, from: DeliveryStatus[], patch: Partial<WebhookDeliveryEntity>, attempts?: number): Promise<boolean> {
     const qb = this.m
@@ -116,8 +161,28 @@ export class WebhooksRepository {
     return ((await qb.execute()).affected ?? 0) > 0;
   }
 
-  pendingDeliveriesBefore(before: Date, limit = 500): Promise<WebhookDeliveryEntity[]> {
-    return this.m.find(WebhookDeliveryEntity, { where: { status: 'pending', createdAt: LessThan(before) }, take: limit });
+  /** Pending deliveries whose next attempt was due before `before` (never attempted: made before it). */
+  pendingDueBefore(before: Date, limit = 500): Promise<WebhookDeliveryEntity[]> {
+    return this.m
+      .createQueryBuilder(WebhookDeliveryEntity, 'd')
+      .where(`d.status = 'pending' AND d.created_at < :before AND coalesce(d.next_attempt_at, d.invoked_at, d.created_at) < :before`, { before })
+      .take(limit)
+      .getMany();
+  }
+
+  /** Failed records of a webhook made since `since`, oldest first (what recover sends again). */
+  failedDeliveriesSince(webhookId: string, since: Date, limit = 10_000): Promise<WebhookDeliveryEntity[]> {
+    return this.m.find(WebhookDeliveryEntity, {
+      where: { webhookId, status: 'failed', createdAt: MoreThanOrEqual(since) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** How many failed records a webhook has, and the oldest one's time. */
+  async failedSummary(webhookId: string): Promise<{ count: number; oldest: Date | null }> {
+    const [r] = await this.ds.query(`SELECT count(*)::int AS n, min(created_at) AS oldest FROM webhook_deliveries WHERE webhook_id = $1 AND status = 'failed'`, [webhookId]);
+    return { count: r.n, oldest: r.oldest ? new Date(r.oldest) : null };
   }
 
   /** Notebook deliveries still `submitted` although their run has ended (the listener missed it), or is gone. */
@@ -138,10 +203,6 @@ export class WebhooksRepository {
   }
 
   // Fan-out bookkeeping
-
-  async markDispatched(eventId: string, at: Date): Promise<void> {
-    await this.m.createQueryBuilder().insert().into(WebhookEventMarkEntity).values({ eventId, dispatchedAt: at }).orIgnore().execute();
-  }
 
   /** Events in the window that no fan-out has marked (the process that recorded them died first). */
   unmarkedEvents(from: Date, to: Date, limit = 1000): Promise<DomainEventEntity[]> {

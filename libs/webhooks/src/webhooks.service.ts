@@ -3,18 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
-import { DomainEventEntity, newId, WebhookConfig, WebhookEntity } from '@app/db';
+import { DomainEventEntity, newId, WebhookConfig, WebhookDeliveryEntity, WebhookEntity } from '@app/db';
 import { EventsService } from '@app/events';
 import { Principal } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
 import { DomainError, page } from '@app/rest';
-import { DEFAULT_POLICY } from './deactivation.service';
-import { DeliveryQueue } from './delivery-queue';
-import { CreateWebhookDto, IngestDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
-import { HttpSender } from './http-sender';
-import { attemptsOf, timeoutMsOf, WebhookSettings, WebhookSettingsService } from './settings.service';
-import { TargetPolicy, TargetRefused } from './target-policy';
-import { unknownTriggers } from './trigger-uris';
+import { DEFAULT_POLICY } from './delivery/deactivation.service';
+import { DeliveryQueue } from './delivery/delivery-queue';
+import { CreateWebhookDto, IngestDto, RotateSecretDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { HttpSender } from './delivery/http-sender';
+import { retryPlan } from './delivery/retry-schedule';
+import { timeoutMsOf, WebhookSettings, WebhookSettingsService } from './settings.service';
+import { generateSecret } from './delivery/signing';
+import { TargetPolicy, TargetRefused } from './delivery/target-policy';
+import { unknownTriggers } from './fanout/trigger-uris';
+import { WebhookIndex } from './fanout/webhook-index';
 import { deliveryView, webhookView } from './webhook.view';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -30,14 +33,16 @@ export class WebhooksService {
     private readonly policy: TargetPolicy,
     private readonly sender: HttpSender,
     private readonly queue: DeliveryQueue,
+    private readonly index: WebhookIndex,
     private readonly items: ItemsService,
     private readonly events: EventsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  view(w: WebhookEntity) {
-    return webhookView(w, this.config.org.id, this.config.http.publicUrl);
+  /** `showSecret`: the one answer that reveals a secret the server generated. */
+  view(w: WebhookEntity, showSecret = false) {
+    return webhookView(w, this.config.org.id, this.config.http.publicUrl, showSecret);
   }
 
   async get(id: string): Promise<WebhookEntity> {
@@ -53,6 +58,7 @@ export class WebhooksService {
 
   /** Every check runs before anything is stored: a refused webhook leaves no trace. */
   async create(p: Principal, dto: CreateInput): Promise<WebhookEntity> {
+    oneSecretSource(dto);
     const events = this.eventsOf(dto.changes ?? 'manualChanges', dto.events, true)!;
     const config = await this.configOf(p, dto.config);
     const notebook = !!config.properties?.federatedServer;
@@ -66,7 +72,9 @@ export class WebhooksService {
       id: newId(),
       name: dto.name,
       payloadUrl,
-      secret: dto.secret ?? '',
+      secret: dto.generateSecret ? generateSecret() : (dto.secret ?? ''),
+      previousSecret: null,
+      previousSecretExpires: null,
       isActive: true,
       deactivatedReason: null,
       events,
@@ -81,9 +89,15 @@ export class WebhooksService {
   }
 
   async update(p: Principal, id: string, dto: UpdateInput): Promise<WebhookEntity> {
+    oneSecretSource(dto);
     const w = await this.get(id);
     if (dto.name !== undefined) w.name = dto.name;
-    if (dto.secret !== undefined) w.secret = dto.secret;
+    // A secret set by update replaces the old one at once (as the product does); rotateSecret keeps an overlap.
+    if (dto.secret !== undefined || dto.generateSecret) {
+      w.secret = dto.generateSecret ? generateSecret() : dto.secret!;
+      w.previousSecret = null;
+      w.previousSecretExpires = null;
+    }
     if (dto.changes !== undefined || dto.events !== undefined) w.events = this.eventsOf(dto.changes ?? 'manualChanges', dto.events, true)!;
     if (dto.config !== undefined) w.config = await this.configOf(p, dto.config, w.config);
     if (w.config.properties?.federatedServer) {
@@ -95,6 +109,24 @@ export class WebhooksService {
     }
     w.modifiedId = p.id;
     w.modified = this.clock.now();
+    await this.repo.saveWebhook(w);
+    return w;
+  }
+
+  /**
+   * Replaces the secret; the old one keeps signing too (a second `v1,` signature in `webhook-signature`) for
+   * `overlapSeconds` (WEBHOOK_SECRET_OVERLAP_SECONDS by default), so receivers can switch without losing a delivery.
+   */
+  async rotateSecret(p: Principal, id: string, dto: z.infer<typeof RotateSecretDto>): Promise<WebhookEntity> {
+    const w = await this.get(id);
+    const now = this.clock.now();
+    const overlap = dto.overlapSeconds ?? this.config.webhooks.secretOverlapSeconds;
+    const keepOld = !!w.secret && overlap > 0;
+    w.previousSecret = keepOld ? w.secret : null;
+    w.previousSecretExpires = keepOld ? new Date(now.getTime() + overlap * 1000) : null;
+    w.secret = dto.secret ?? generateSecret();
+    w.modifiedId = p.id;
+    w.modified = now;
     await this.repo.saveWebhook(w);
     return w;
   }
@@ -117,16 +149,51 @@ export class WebhooksService {
 
   /** Sends a failed record again as the same message (same `webhook-id`), with fresh attempts. */
   async redeliver(webhookId: string, deliveryId: string) {
-    const w = await this.get(webhookId);
-    if (!w.isActive) throw DomainError.conflict('WEBHOOK_INACTIVE', 'The webhook is inactive; activate it before redelivering.');
+    const w = await this.activeWebhook(webhookId, 'redelivering');
     const d = await this.repo.findDelivery(deliveryId);
     if (!d || d.webhookId !== webhookId) throw DomainError.notFound('Notification record', deliveryId);
     if (d.status !== 'failed') throw DomainError.conflict('NOT_FAILED', `Only failed records can be redelivered; this one is ${d.status}.`);
     const settings = await this.settings.get();
+    const again = await this.restart(w, d, settings);
+    if (!again) throw DomainError.conflict('NOT_FAILED', 'The record changed meanwhile; try again.');
+    return { success: true, id: d.id, redeliveries: again.redeliveries };
+  }
+
+  /**
+   * Ours, as Svix's recover: every failed record of the webhook made at or after `since` (epoch ms) is sent
+   * again as the same message, with fresh attempts. Answers how many were.
+   */
+  async recover(webhookId: string, since: number) {
+    const w = await this.activeWebhook(webhookId, 'recovering');
+    const settings = await this.settings.get();
+    let recovered = 0;
+    for (const d of await this.repo.failedDeliveriesSince(webhookId, new Date(since))) {
+      if (await this.restart(w, d, settings)) recovered++;
+    }
+    return { success: true, recovered };
+  }
+
+  /** What reactivating a webhook offers: its failed records, to recover (`POST …/{id}/recover`, `since`). */
+  async failedSummary(webhookId: string): Promise<{ failedRecords: number; failedSince: number | null }> {
+    const { count, oldest } = await this.repo.failedSummary(webhookId);
+    return { failedRecords: count, failedSince: oldest?.getTime() ?? null };
+  }
+
+  private async activeWebhook(id: string, doing: string): Promise<WebhookEntity> {
+    const w = await this.get(id);
+    if (!w.isActive) throw DomainError.conflict('WEBHOOK_INACTIVE', `The webhook is inactive; activate it before ${doing}.`);
+    return w;
+  }
+
+  /** A failed record back to pending with the webhook's current plan, and its first attempt queued. */
+  private async restart(w: WebhookEntity, d: WebhookDeliveryEntity, settings: WebhookSettings) {
+    const plan = retryPlan(w.config, settings);
     const next = {
       status: 'pending' as const,
       attempts: 0,
-      maxAttempts: attemptsOf(settings),
+      maxAttempts: plan.maxAttempts,
+      retryDelays: plan.delays,
+      nextAttemptAt: null,
       redeliveries: d.redeliveries + 1,
       isInvoked: false,
       httpStatus: null,
@@ -134,18 +201,20 @@ export class WebhooksService {
       finishedAt: null,
       runId: d.runId ? newId() : null,
     };
-    if (!(await this.repo.updateDelivery(d.id, ['failed'], next))) throw DomainError.conflict('NOT_FAILED', 'The record changed meanwhile; try again.');
-    await this.queue.enqueue({ id: d.id, ...next }, settings.notificationElapsedTimeInSeconds);
-    return { success: true, id: d.id, redeliveries: next.redeliveries };
+    if (!(await this.repo.updateDelivery(d.id, ['failed'], next))) return null;
+    await this.queue.enqueue({ id: d.id, webhookId: d.webhookId, ...next });
+    return next;
   }
 
   getSettings(): Promise<WebhookSettings> {
     return this.settings.get();
   }
 
-  updateSettings(dto: z.infer<typeof UpdateSettingsDto>): Promise<WebhookSettings> {
+  async updateSettings(dto: z.infer<typeof UpdateSettingsDto>): Promise<WebhookSettings> {
     const patch = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
-    return this.settings.update(patch);
+    const next = await this.settings.update(patch);
+    await this.index.changed();
+    return next;
   }
 
   /**
@@ -154,6 +223,7 @@ export class WebhooksService {
    */
   async ingest(dto: z.infer<typeof IngestDto>): Promise<string[]> {
     const ids: string[] = [];
+    const stored: DomainEventEntity[] = [];
     for (const e of dto.events) {
       const row = Object.assign(new DomainEventEntity(), {
         id: randomUUID(),
@@ -168,9 +238,10 @@ export class WebhooksService {
         ingestKey: e.key ?? null,
       });
       const { id, inserted } = await this.repo.insertEventOnce(row);
-      if (inserted) await this.events.notify(row);
+      if (inserted) stored.push(row);
       ids.push(id);
     }
+    await this.events.notify(stored);
     return ids;
   }
 
@@ -222,4 +293,8 @@ export class WebhooksService {
       throw DomainError.invalid('PAYLOAD_URL_UNREACHABLE', `url: the payload URL did not answer: ${(e as Error).message}.`);
     }
   }
+}
+
+function oneSecretSource(dto: { secret?: string; generateSecret?: boolean }): void {
+  if (dto.generateSecret && dto.secret) throw DomainError.invalid('SECRET_TWICE', 'generateSecret: give either secret or generateSecret=true, not both.');
 }

@@ -8,3 +8,6 @@ export * from './webhook.entity';
 export * from './runtime.entity';
 export * from './notification.types';
 export * from './oauth.entity';
+export * from './role.entity';
+export * from './comment.entity';
+export * from './group-application.entity';

@@ -3,6 +3,8 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } 
 /** `deactivationPolicy` and, for notebook webhooks, `properties.federatedServer`, as the product's `config` names them. */
 export interface WebhookConfig {
   deactivationPolicy: { numberOfFailures: number; daysInPast: number };
+  /** Ours: pauses in seconds between attempts, or "exponential"; replaces the site's attempts and pause. */
+  retrySchedule?: number[] | 'exponential';
   properties?: {
     federatedServer?: { itemId: string; tokenTypeToSend: 'owner' | 'user'; tokenExpirationTimeMinutes: number };
     [k: string]: unknown;
@@ -26,6 +28,13 @@ export class WebhookEntity {
   /** Kept as given: signatures need the key itself. Never logged, masked when read back. */
   @Column({ type: 'text', default: '' })
   secret: string;
+
+  /** The secret `rotateSecret` replaced: it keeps signing beside the new one until `previousSecretExpires`. */
+  @Column({ name: 'previous_secret', type: 'text', nullable: true })
+  previousSecret: string | null;
+
+  @Column({ name: 'previous_secret_expires', type: 'timestamptz', nullable: true })
+  previousSecretExpires: Date | null;
 
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
@@ -104,6 +113,14 @@ export class WebhookDeliveryEntity {
 
   @Column({ name: 'response_text', type: 'text', nullable: true })
   responseText: string | null;
+
+  /** The pauses (seconds) after each failed attempt, fixed when the delivery is made; null on rows older than schedules. */
+  @Column({ name: 'retry_delays', type: 'jsonb', nullable: true })
+  retryDelays: number[] | null;
+
+  /** When the next attempt is due (null while none is scheduled): the housekeeping pass wakes late or lost ones. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null;
 
   /** Notebook webhooks: the run this delivery starts (its id is chosen up front so a retry cannot start two). */
   @Column({ name: 'run_id', type: 'char', length: 32, nullable: true })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIVILEGES, Role } from '@app/db';
 import { zCsv, zInt } from '@app/rest';
+import { zUserType } from '../user-types/user-types';
 
 const ROLE_ALIASES: Record<string, Role> = {
   org_admin: 'org_admin',
@@ -40,6 +41,7 @@ export const CreateUserDto = z.object({
   email: z.string().email().or(z.literal('')).optional(),
   role: zRole.optional().default('org_user'),
   privileges: zPrivileges.optional(),
+  userLicenseTypeId: zUserType.optional(),
 });
 
 export const UpdateUserDto = z.object({
@@ -51,4 +53,11 @@ export const UpdateUserDto = z.object({
   privileges: zPrivileges.optional(),
 });
 
-export const UpdateRoleDto = z.object({ user: zUsername, role: zRole });
+/** updateuserrole's `role`: a built-in role (or its alias), or a custom role's id (libs/identity/src/roles). */
+const zRoleOrCustom = z.string().transform((r, ctx): { role: Role } | { customRoleId: string } => {
+  if (ROLE_ALIASES[r]) return { role: ROLE_ALIASES[r] };
+  if (/^[A-Za-z0-9]{16}$/.test(r)) return { customRoleId: r }; // createRole's ids
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must be org_admin, org_publisher, org_user or a custom role's id" });
+  return z.NEVER;
+});
+export const UpdateRoleDto = z.object({ user: zUsername, role: zRoleOrCustom });

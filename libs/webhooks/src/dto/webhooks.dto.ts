@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { zInt, zJson } from '@app/rest';
+import { zBool, zInt, zJson } from '@app/rest';
+import { MAX_SCHEDULE_STEP_SECONDS, MAX_SCHEDULE_STEPS } from '../delivery/retry-schedule';
+import { secretProblem } from '../delivery/signing';
 
 const ID = /^[0-9a-f]{32}$/i;
 
@@ -29,6 +31,13 @@ export const zWebhookConfig = zJson(
         .object({ numberOfFailures: int(1, 1000).optional(), daysInPast: int(1, 365).optional() })
         .passthrough()
         .optional(),
+      /** Ours: pauses in seconds between attempts (replacing the site's settings for this webhook), or "exponential". */
+      retrySchedule: z
+        .union([
+          z.literal('exponential'),
+          z.array(int(1, MAX_SCHEDULE_STEP_SECONDS)).min(1, 'must list at least one pause').max(MAX_SCHEDULE_STEPS, `must list at most ${MAX_SCHEDULE_STEPS} pauses`),
+        ], { errorMap: () => ({ message: `must be "exponential" or a list of pauses in seconds (1-${MAX_SCHEDULE_STEP_SECONDS}), e.g. [5,300,1800,7200,28800,86400]` }) })
+        .optional(),
       properties: z
         .object({
           federatedServer: z
@@ -46,16 +55,35 @@ export const zWebhookConfig = zJson(
     .passthrough(),
 );
 
-export const CreateWebhookDto = z.object({
+/** Printable ASCII (a 400 names the rule otherwise); `whsec_…` must carry 24-64 Base64 bytes. Empty means none. */
+export const zSecret = z
+  .string()
+  .max(1024)
+  .superRefine((v, ctx) => {
+    const problem = secretProblem(v);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
+const webhookFields = {
   name: z.string().trim().min(1, 'is required').max(256),
   url: z.string().trim().optional(),
-  secret: z.string().max(1024).optional(),
+  secret: zSecret.optional(),
+  /** Ours: the server makes a `whsec_` secret and shows it once, in this answer. */
+  generateSecret: zBool.optional(),
   config: zWebhookConfig.optional(),
   changes: z.enum(['allChanges', 'manualChanges']).optional(),
   events: zEvents.optional(),
-});
+};
+
+export const CreateWebhookDto = z.object(webhookFields);
 
 export const UpdateWebhookDto = CreateWebhookDto.partial();
+
+/** Ours: a new secret (given, or generated when omitted); the old one keeps signing for `overlapSeconds`. */
+export const RotateSecretDto = z.object({
+  secret: zSecret.pipe(z.string().min(1, 'must not be empty (omit it to have one generated)')).optional(),
+  overlapSeconds: zInt.pipe(z.number().min(0).max(30 * 86400)).optional(),
+});
 
 export const ListDto = z.object({
   start: zInt.pipe(z.number().min(1)).optional().default(1),
@@ -65,6 +93,11 @@ export const ListDto = z.object({
 export const StatusDto = z.object({
   start: zInt.pipe(z.number().min(1)).optional().default(1),
   num: zInt.pipe(z.number().min(1).max(100)).optional().default(10),
+});
+
+/** Ours: redeliver every failed record of the webhook made since `since` (epoch ms), as Svix's recover does. */
+export const RecoverDto = z.object({
+  since: zInt.pipe(z.number().min(0)),
 });
 
 /** Documented ranges: attempts 0-5, timeout 0-60 s, pause between attempts 1-100 s. */

@@ -85,3 +85,52 @@ export function matchesAny(uris: string[], e: MatchableEvent): boolean {
     return t !== null && matchesTrigger(t, e);
   });
 }
+
+/**
+ * Trigger operations that no operation of this server raises, and why. A webhook may subscribe to them (they are
+ * in the seeds' tables, and an ingested event can carry them); create and update answers list them under
+ * `inactiveEvents` so the administrator knows. Keep this list true: a test fires every other URI of the tables.
+ */
+export const INACTIVE_OPERATIONS: Partial<Record<EventSource, Record<string, string>>> = {
+  item: {
+    publish: 'This server hosts no services, so items are never published; only an ingested event can carry it.',
+  },
+};
+
+export interface InactiveEvent {
+  event: string;
+  reason: string;
+}
+
+/**
+ * The given URIs every operation of which is in INACTIVE_OPERATIONS (`/items/publish`; `/roles` while no role
+ * operation exists), with the reason. A wildcard that also covers a live operation (`/items`) is not listed.
+ */
+export function inactiveTriggers(uris: string[]): InactiveEvent[] {
+  return uris.flatMap((uri) => {
+    const t = parseTrigger(uri);
+    if (!t?.source) return [];
+    const table = Object.values(TRIGGER_TABLE).find((x) => x.source === t.source)!;
+    const ops = t.operation ? [t.operation] : t.target ? table.specific! : table.any;
+    const inactive = INACTIVE_OPERATIONS[t.source] ?? {};
+    const reasons = ops.map((op) => Object.entries(inactive).find(([name]) => name.toLowerCase() === op.toLowerCase())?.[1]);
+    if (reasons.some((r) => r === undefined)) return [];
+    return [{ event: uri, reason: [...new Set(reasons)].join(' ') }];
+  });
+}
+
+/** Every URI of the seeds' tables, placeholders filled with the given ids (for tests and documentation). */
+export function catalogue(ids: { item: string; group: string; username: string }): string[] {
+  const target = { items: ids.item, groups: ids.group, users: ids.username, roles: '' } as const;
+  return [
+    '/',
+    ...(Object.keys(TRIGGER_TABLE) as Collection[]).flatMap((c) => {
+      const t = TRIGGER_TABLE[c];
+      return [
+        `/${c}`,
+        ...t.any.map((op) => `/${c}/${op}`),
+        ...(t.specific ? [`/${c}/${target[c]}`, ...t.specific.map((op) => `/${c}/${target[c]}/${op}`)] : []),
+      ];
+    }),
+  ];
+}

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { hostOf, TargetPolicy } from './target-policy';
 
 const MAX_RESPONSE_TEXT = 4096;
@@ -13,22 +16,44 @@ export interface HttpAnswer {
 
 /**
  * Outgoing HTTP for webhooks, on node:http so that every connection goes through TargetPolicy's lookup.
- * Redirects are not followed (a 3xx is an answer, and not a success).
+ * Redirects are not followed (a 3xx is an answer, and not a success). Deliveries reuse connections (keep-alive:
+ * a burst to one receiver does not pay a connection per message); a request on a reused connection that the
+ * receiver had just closed is sent again once on a new one, as Node's documentation advises.
  */
 @Injectable()
-export class HttpSender {
-  constructor(private readonly policy: TargetPolicy) {}
+export class HttpSender implements OnApplicationShutdown {
+  private readonly agents: { 'http:': http.Agent; 'https:': https.Agent };
+  /** The system's CAs plus WEBHOOK_CA_FILE's, when set (receivers behind a private PKI). */
+  private readonly ca?: string[];
+
+  constructor(
+    private readonly policy: TargetPolicy,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const file = config.webhooks.caFile;
+    this.ca = file ? [...rootCertificates, readFileSync(file, 'utf8')] : undefined;
+    // Idle connections are closed before the usual 5 s server keep-alive timeout, to make that race rare.
+    this.agents = {
+      'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 }),
+      'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000, ca: this.ca }),
+    };
+  }
 
   post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
-    return this.request('POST', url, { 'content-type': 'application/json', ...headers }, body, timeoutMs);
+    return this.request('POST', url, { 'content-type': 'application/json', ...headers }, body, timeoutMs, true);
   }
 
   /** Whether anything answers at the URL (any status); used when a webhook is saved. */
   probe(url: string, timeoutMs: number): Promise<HttpAnswer> {
-    return this.request('HEAD', url, {}, undefined, timeoutMs);
+    return this.request('HEAD', url, {}, undefined, timeoutMs, false);
   }
 
-  private request(method: string, raw: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
+  onApplicationShutdown(): void {
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
+  }
+
+  private request(method: string, raw: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, reuse: boolean, retried = false): Promise<HttpAnswer> {
     const url = new URL(raw);
     // Literal addresses skip DNS, so the lookup hook would not see them: check them here.
     const host = hostOf(url);
@@ -48,7 +73,8 @@ export class HttpSender {
             ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
             ...headers,
           },
-          agent: false,
+          agent: reuse ? this.agents[url.protocol as 'http:' | 'https:'] : false,
+          ...(this.ca && url.protocol === 'https:' ? { ca: this.ca } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -70,6 +96,10 @@ export class HttpSender {
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
       req.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        if (req.reusedSocket && e.code === 'ECONNRESET' && !retried) {
+          resolve(this.request(method, raw, headers, body, timeoutMs, false, true));
+          return;
+        }
         reject(new Error(describe(e)));
       });
       req.end(body);

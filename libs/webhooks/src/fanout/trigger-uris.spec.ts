@@ -1,4 +1,4 @@
-import { matchesAny, parseTrigger, unknownTriggers } from './trigger-uris';
+import { catalogue, inactiveTriggers, matchesAny, parseTrigger, unknownTriggers } from './trigger-uris';
 
 const ITEM = 'a'.repeat(32);
 const OTHER = 'b'.repeat(32);
@@ -16,6 +16,17 @@ describe('trigger URIs (the seeds\' tables)', () => {
     ...['', '/signIn', '/signOut', '/delete', '/update', '/disable', '/enable', '/updateUserRole', '/updateUserLicenseType'].map((s) => `/users/jdoe${s}`),
     ...['/roles', '/roles/add', '/roles/update', '/roles/delete'],
   ];
+
+  it('the catalogue derived from the table is exactly the seeds\' URIs', () => {
+    expect(catalogue({ item: ITEM, group: GROUP, username: 'jdoe' }).map((u) => u.toLowerCase()).sort()).toEqual(seedUris.map((u) => u.toLowerCase()).sort());
+  });
+
+  it('inactiveTriggers names the URIs of operations nothing here raises, with the reason; wildcards are not listed', () => {
+    // signOut is raised (an OAuth2 sign-out or revokeToken), so it is not listed.
+    const got = inactiveTriggers(['/items', `/items/${ITEM}/publish`, '/items/publish', '/users/signout', '/users/jdoe/update']);
+    expect(got.map((g) => g.event)).toEqual([`/items/${ITEM}/publish`, '/items/publish']);
+    expect(got[0].reason).toMatch(/published/);
+  });
 
   it.each(seedUris)('accepts %s', (uri) => {
     expect(parseTrigger(uri)).not.toBeNull();

@@ -3,7 +3,7 @@ import { Clock } from '@app/clock';
 import { RunEntity } from '@app/db';
 import { RunHooks } from '@app/execution';
 import { DeactivationPolicy } from './deactivation.service';
-import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository } from '../webhooks.repository';
 
 /** Closes a notebook webhook's delivery when its run ends; a failed run counts towards the deactivation policy. */
 @Injectable()

@@ -1,4 +1,5 @@
 import { newId, WebhookDeliveryEntity } from '@app/db';
+import { RetryPlan } from './retry-schedule';
 
 /** A delivery not yet attempted: to a webhook (`webhookId`) or to a URL of no webhook (`targetUrl`, a notification). */
 export function pendingDelivery(p: {
@@ -6,7 +7,7 @@ export function pendingDelivery(p: {
   targetUrl?: string;
   eventId: string;
   payload: object;
-  maxAttempts: number;
+  plan: RetryPlan;
   runId?: string | null;
   now: Date;
 }): WebhookDeliveryEntity {
@@ -18,7 +19,9 @@ export function pendingDelivery(p: {
     status: 'pending',
     payload: p.payload as Record<string, unknown>,
     attempts: 0,
-    maxAttempts: p.maxAttempts,
+    maxAttempts: p.plan.maxAttempts,
+    retryDelays: p.plan.delays,
+    nextAttemptAt: null,
     redeliveries: 0,
     isInvoked: false,
     invokedAt: null,

@@ -4,7 +4,7 @@ import { RunQueue, RunsRepository, RunsService } from '@app/execution';
 import { UsersRepository } from '@app/identity';
 import { ItemsService } from '@app/notebooks';
 import { DomainError } from '@app/rest';
-import type { WebhookPayload } from './payload';
+import type { WebhookPayload } from '../fanout/payload';
 
 /** A launch that retrying cannot fix (the notebook is gone or invalid); anything else is retried. */
 export class LaunchRefused extends Error {}

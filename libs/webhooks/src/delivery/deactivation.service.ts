@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/clock';
 import { WebhookEntity } from '@app/db';
-import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository } from '../webhooks.repository';
 
 export const DEFAULT_POLICY = { numberOfFailures: 5, daysInPast: 5 };
 

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, Public, requireAdmin } from '@app/identity';
 import { DomainError, Params } from '@app/rest';
-import { CreateReceiverDto, UpdateReceiverDto } from './dto/receivers.dto';
+import { CreateReceiverDto, UpdateReceiverDto } from './receivers.dto';
 import { ReceiversService } from './receivers.service';
-import { receiverView } from './webhook.view';
+import { receiverView } from '../webhook.view';
 
 /** The admin API of inbound receivers (administrators only). */
 @Controller('arcgis/admin/notebooks/webhookReceivers')

@@ -8,9 +8,10 @@ import { parameterProblems, RunsService } from '@app/execution';
 import { Principal, UsersRepository } from '@app/identity';
 import { ItemsService, NOTEBOOK_TYPE } from '@app/notebooks';
 import { DomainError } from '@app/rest';
-import { CreateReceiverDto, UpdateReceiverDto } from './dto/receivers.dto';
-import { verifyInboundSignature } from './signing';
-import { WebhooksRepository } from './webhooks.repository';
+import { CreateReceiverDto, UpdateReceiverDto } from './receivers.dto';
+import { ReplayGuard } from './replay-guard';
+import { standardHeadersOf, verifyInboundSignature, verifyStandardInbound } from '../delivery/signing';
+import { WebhooksRepository } from '../webhooks.repository';
 
 const DEFAULT_SIGNATURE_HEADERS = ['x-esrihook-signature'];
 
@@ -22,6 +23,7 @@ export class ReceiversService {
     private readonly items: ItemsService,
     private readonly users: UsersRepository,
     private readonly runs: RunsService,
+    private readonly replay: ReplayGuard,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -75,20 +77,61 @@ export class ReceiversService {
   }
 
   /**
-   * An inbound POST: the HMAC-SHA256 of the exact body must be in one of the receiver's signature headers.
-   * Only then is a run started, with the body as the payload and the receiver's parameters.
+   * An inbound POST, checked in this order: a valid signature (Standard Webhooks headers, or the HMAC-SHA256 of
+   * the exact body in one of the receiver's signature headers) else 401; the receiver enabled, else 403; a
+   * `webhook-timestamp`, when present, within the tolerance, else 401; a delivery not already accepted in the last
+   * 24 hours, else 409. Only then is a run started, with the body as the payload and the receiver's parameters.
    */
   async receive(id: string, body: Buffer, headers: Record<string, string | string[] | undefined>): Promise<string> {
     const r = await this.repo.findReceiver(id);
     if (!r) throw DomainError.notFound('Webhook receiver', id);
-    const signed = r.signatureHeaders.some((h) => {
-      const v = headers[h];
-      return verifyInboundSignature(r.secret, body, Array.isArray(v) ? v[0] : v);
-    });
-    if (!signed) {
-      throw new DomainError('invalid_token', 'INVALID_SIGNATURE', `Missing or invalid signature: expected the HMAC-SHA256 (Base64) of the body in ${r.signatureHeaders.join(' or ')}.`);
+    const signature = this.verifiedSignature(r, body, headers);
+    if (!signature) {
+      throw new DomainError(
+        'invalid_token',
+        'INVALID_SIGNATURE',
+        `Missing or invalid signature: expected Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) or the HMAC-SHA256 (Base64) of the body in ${r.signatureHeaders.join(' or ')}.`,
+      );
     }
     if (r.disabled) throw DomainError.forbidden('This webhook receiver is disabled.');
+    this.checkTimestamp(headers);
+    const deliveryKey = ReplayGuard.deliveryKey(headers, signature);
+    if (!(await this.replay.claim(r.id, deliveryKey))) {
+      throw DomainError.conflict('ALREADY_RECEIVED', 'This delivery was already received (same delivery id, or the same signed request, within 24 hours); nothing was started.');
+    }
+    try {
+      return await this.start(r, body);
+    } catch (e) {
+      await this.replay.release(r.id, deliveryKey); // not started: the sender's retry must get through
+      throw e;
+    }
+  }
+
+  /** The signature that verified (used to name a delivery without an id), or null. */
+  private verifiedSignature(r: WebhookReceiverEntity, body: Buffer, headers: Record<string, string | string[] | undefined>): string | null {
+    const std = standardHeadersOf(headers);
+    if (std && verifyStandardInbound(r.secret, body, std)) return std.signature;
+    for (const h of r.signatureHeaders) {
+      const v = headers[h];
+      const value = Array.isArray(v) ? v[0] : v;
+      if (verifyInboundSignature(r.secret, body, value)) return value!;
+    }
+    return null;
+  }
+
+  /** A Standard Webhooks timestamp (Unix seconds), when sent, must be within the tolerance of our clock. */
+  private checkTimestamp(headers: Record<string, string | string[] | undefined>): void {
+    const raw = standardHeadersOf(headers)?.timestamp ?? headers['webhook-timestamp'] ?? headers['svix-timestamp'];
+    if (raw === undefined) return;
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    const tolerance = this.config.webhooks.receiverToleranceSeconds;
+    const skew = /^\d{1,12}$/.test(value) ? Math.abs(this.clock.nowMs() / 1000 - Number(value)) : Infinity;
+    if (skew > tolerance) {
+      throw new DomainError('invalid_token', 'STALE_TIMESTAMP', `webhook-timestamp must be Unix seconds within ${tolerance} s of the server's time; the request was refused.`);
+    }
+  }
+
+  private async start(r: WebhookReceiverEntity, body: Buffer): Promise<string> {
     const item = await this.items.findById(r.itemId);
     const owner = item ? await this.users.findById(item.ownerId) : null;
     if (!item || !owner) throw DomainError.conflict('NOTEBOOK_GONE', `The receiver's notebook '${r.itemId}' no longer exists.`);
