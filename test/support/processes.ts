@@ -17,6 +17,8 @@ export function envFor(config: AppConfig, extra: Record<string, string> = {}): R
     TOKEN_SECRET: config.auth.tokenSecret,
     BCRYPT_ROUNDS: String(config.auth.bcryptRounds),
     HEARTBEAT_SECONDS: String(config.execution.heartbeatSeconds),
+    // As the test's own config: tests count containers, so the pool is on only where a test asks for it.
+    WARM_POOL_SIZE: String(config.execution.warmPoolSize),
     NODE_NAME: config.nodeName,
     // Any free port: tests run side by side on one machine.
     METRICS_PORT: '0',

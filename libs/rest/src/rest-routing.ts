@@ -5,7 +5,8 @@ import { isCatchAll } from './route-of';
 export function collapseSlashes(req: Request, _res: Response, next: NextFunction): void {
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
-  if (path.includes('//')) req.url = path.replace(/\/{2,}/g, '/') + (q < 0 ? '' : req.url.slice(q));
+  // Only the portal's APIs: elsewhere (an output file's name) an empty segment is the caller's, and refused.
+  if (path.includes('//') && /^\/(sharing|portaladmin)\//.test(path)) req.url = path.replace(/\/{2,}/g, '/') + (q < 0 ? '' : req.url.slice(q));
   next();
 }
 
