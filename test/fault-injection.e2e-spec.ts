@@ -30,6 +30,8 @@ describe('fault injection (own Redis, Postgres and Docker engine)', () => {
     HEARTBEAT_SECONDS: '1',
     DOCKER_SOCKET: engine.socket,
     MAX_CONTAINERS_PER_NODE: '4',
+    // The suite counts run containers: no warm pool (the product's default keeps one).
+    WARM_POOL_SIZE: '0',
     ...extra,
   });
 
