@@ -153,16 +153,23 @@ describe('execution engine under load and failure', () => {
   });
 
   it('a notebook that runs out of memory is reported as such, with the limit, not as "kernel died"', async () => {
-    const config = { ...h.config, execution: { ...h.config.execution, memoryMb: 192 } };
-    const worker = await startWorker(config);
+    // A run's memory limit is its runtime's (read when the run starts).
+    const limit = await h.http
+      .post('/arcgis/admin/notebooks/runtimes/default/update')
+      .set('Authorization', `Bearer ${admin}`)
+      .type('form')
+      .send({ maxMemory: '192', maxMemoryUnit: 'm', f: 'json' });
+    expect(limit.status).toBe(200);
+    const worker = await startWorker(h.config);
     try {
       const id = await execute(await h.addNotebook(admin, 'admin', printing('x = bytearray(600 * 1024 * 1024)\nprint(len(x))')));
       const done = await eventually(async () => ((await job(id)).status === 'FAILED' ? job(id) : null), 90_000);
-      expect(done.messages.join('\n')).toMatch(/ran out of memory: its container reached the 192 MiB limit \(CONTAINER_MEMORY_MB\)/);
+      expect(done.messages.join('\n')).toMatch(/ran out of memory: its container reached the 192 MiB limit of its runtime 'default' \(maxMemory\)/);
     } finally {
       await worker.close();
+      await h.http.post('/arcgis/admin/notebooks/runtimes/restore').set('Authorization', `Bearer ${admin}`).type('form').send({ f: 'json' });
     }
-  });
+  }, 150_000);
 
   describe('housekeeping', () => {
     const insertRun = async (id: string, node: string, startedMinutesAgo: number, timeoutMinutes: number) => {

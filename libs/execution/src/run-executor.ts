@@ -127,7 +127,7 @@ export class RunExecutor {
       const claimedRun = run;
       const claimedSession = session;
       await untilDbAnswers(
-        () => this.record(claimedRun, out, claimedSession, { warm: got.warm, containerId: claimedSession.id, timings }),
+        () => this.record(claimedRun, out, claimedSession, { warm: got.warm, containerId: claimedSession.id, timings, runtime }),
         this.retry(run.id),
       );
     } catch (e) {
@@ -226,7 +226,7 @@ export class RunExecutor {
     run: RunEntity,
     out: RunOutput,
     session: RunnerSession,
-    host: { warm: boolean; containerId: string; timings: Record<string, number> },
+    host: { warm: boolean; containerId: string; timings: Record<string, number>; runtime: RuntimeEntity },
   ): Promise<void> {
     const notebook = out.files.get('notebook.ipynb')?.toString('utf8');
     const html = out.files.get('snapshot.html')?.toString('utf8');
@@ -260,7 +260,8 @@ export class RunExecutor {
     if (out.killed === 'shutdown') return this.finish(run, 'FAILED', [`The worker ${this.config.nodeName} shut down while this run was in progress.`], extra, artifacts);
     if (out.killed === 'timeout' || result?.status === 'timeout') return this.finish(run, 'FAILED', withFiles([timeoutMsg]), extra, artifacts);
     if (out.oomKilled && result?.status !== 'succeeded') {
-      const oom = `The notebook ran out of memory: its container reached the ${this.config.execution.memoryMb} MiB limit (CONTAINER_MEMORY_MB) and was killed by the kernel's OOM killer.`;
+      const rt = host.runtime;
+      const oom = `The notebook ran out of memory: its container reached the ${rt.maxMemory} ${MEMORY_UNITS[rt.maxMemoryUnit]} limit of its runtime '${rt.name}' (maxMemory) and was killed by the kernel's OOM killer.`;
       return this.finish(run, 'FAILED', withFiles([oom]), { ...extra, ...(result?.error ? { error: result.error } : {}) }, artifacts);
     }
     if (result?.status === 'succeeded') {
@@ -350,5 +351,7 @@ function parseJson(b: Buffer | undefined): unknown {
     return null;
   }
 }
+
+const MEMORY_UNITS: Record<RuntimeEntity['maxMemoryUnit'], string> = { b: 'bytes', k: 'KiB', m: 'MiB', g: 'GiB' };
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');

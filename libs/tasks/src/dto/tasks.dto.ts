@@ -13,7 +13,7 @@ const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds').max(25
 // The column is a 32-bit integer.
 const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1').max(2147483647, 'must be at most 2147483647'));
 
-const TASK_PARAMETER_KEYS = ['updatePortalItem', 'saveInjectedParameters', 'notebookParameters', 'executionTimeoutInMinutes'];
+const TASK_PARAMETER_KEYS = ['updatePortalItem', 'saveInjectedParameters', 'notebookParameters', 'executionTimeoutInMinutes', 'runtime'];
 
 /**
  * A task's `parameters`. A flat object of notebook parameters (`{"city":"Oslo"}`, as scripts send it) is read as
