@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/clock';
-import { GroupApplicationEntity, GroupMemberEntity, newId } from '@app/db';
+import { GroupApplicationEntity, GroupMemberEntity } from '@app/db';
 import { EventsService } from '@app/events';
 import { DomainError } from '@app/rest';
 import { GroupsRepository } from '../groups.repository';
