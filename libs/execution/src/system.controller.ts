@@ -44,7 +44,7 @@ export class SystemController {
   async machines(@CurrentUser() p: Principal) {
     requireAdmin(p);
     const nodes = await this.ds.manager.find(WorkerNodeEntity, { order: { name: 'ASC' } });
-    return { machines: nodes.map((n) => this.view(n)) };
+    return { machines: await Promise.all(nodes.map(async (n) => ({ ...this.view(n), runtimeImagesMissing: await this.runtimes.missingOn(n) }))) };
   }
 
   @Get('machines/:name')

@@ -121,6 +121,8 @@ export interface Machine {
   maxExecuteNotebookContainersPerNode: number;
   runsInProgress: number;
   warmContainers: number;
+  /** Runtimes whose runner image this node lacks. */
+  runtimeImagesMissing?: string[];
   dockerAvailable: boolean;
   lastHeartbeat: number;
   startedAt: number;

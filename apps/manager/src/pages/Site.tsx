@@ -58,6 +58,7 @@ function Machines() {
               <th scope="col">Runs in progress</th>
               <th scope="col">Cap</th>
               <th scope="col">Warm containers</th>
+              <th scope="col">Runner images</th>
               <th scope="col">Docker</th>
               <th scope="col">Last heartbeat</th>
             </tr>
@@ -72,6 +73,7 @@ function Machines() {
                 <td>{m.runsInProgress}</td>
                 <td>{m.maxExecuteNotebookContainersPerNode}</td>
                 <td>{m.warmContainers}</td>
+                <td>{m.runtimeImagesMissing?.length ? `Missing: ${m.runtimeImagesMissing.join(', ')}` : 'All present'}</td>
                 <td>
                   {m.dockerAvailable ? 'Available' : 'Unreachable'}
                 </td>
@@ -80,7 +82,7 @@ function Machines() {
             ))}
             {machines.data?.length === 0 && (
               <tr>
-                <td colSpan={7}>No worker node has started yet.</td>
+                <td colSpan={8}>No worker node has started yet.</td>
               </tr>
             )}
           </tbody>
