@@ -63,6 +63,25 @@ describe('run now and retries of tasks', () => {
     expect(await taskOf(taskId)).toMatchObject({ parameters: { notebookParameters: { greeting: 'scheduled', count: 2 } }, occurrences: 0, taskState: 'active' });
   });
 
+  it("a run of a task takes its runtime and retryOnInfrastructureFailure from the task's parameters, retries too", async () => {
+    const itemId = await h.addNotebook(admin, 'admin', raising());
+    const parameters = { updatePortalItem: false, runtime: 'default', retryOnInfrastructureFailure: true };
+    const taskId = await tasks.createOk(itemId, { ...yearly, maxRetries: '1', retryDelaySeconds: '0', parameters });
+    expect((await taskOf(taskId)).parameters).toMatchObject({ runtime: 'default', retryOnInfrastructureFailure: true });
+    const first = (await tasks.runNow(taskId)).body;
+    const runs = await eventually(async () => {
+      const rs = await tasks.runs(taskId);
+      return rs.length === 2 && rs.every((r) => r.status === 'failed') ? rs : null;
+    }, 120_000);
+    const [{ id: runtime }] = await h.ds.query(`SELECT id FROM runtimes WHERE name = 'default'`);
+    const rows = await h.ds.query(`SELECT runtime, retry_on_infrastructure_failure AS retry FROM runs WHERE id = ANY($1)`, [runs.map((r) => r.jobId)]);
+    expect(rows).toEqual([
+      { runtime, retry: true },
+      { runtime, retry: true },
+    ]);
+    expect(runs.map((r) => r.jobId)).toContain(first.jobId);
+  });
+
   it('run now: bad overrides are a 400, other users get 403/404, an unknown task 404', async () => {
     const itemId = await h.addNotebook(admin, 'admin', parameterized());
     const taskId = await tasks.createOk(itemId, yearly);

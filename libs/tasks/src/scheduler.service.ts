@@ -13,7 +13,7 @@ import { planFires } from './fire-plan';
 import { TaskOutcomes } from './task-outcomes.service';
 import { TaskWakeups } from './task-wakeups.service';
 import { TasksRepository } from './tasks.repository';
-import { notebookParametersOf } from './task-parameters';
+import { runOptionsOf } from './task-parameters';
 
 /** Due tasks claimed and fired in one transaction: one commit and one queue round trip for all of them. */
 const BATCH = 100;
@@ -243,11 +243,7 @@ export class TaskScheduler implements OnApplicationBootstrap, OnApplicationShutd
         taskId: task.id,
         itemId: task.itemId,
         owner: { id: owner.id, username: owner.username },
-        parameters: notebookParametersOf(task.parameters),
-        updatePortalItem: task.parameters.updatePortalItem,
-        saveInjectedParameters: task.parameters.saveInjectedParameters,
-        timeoutMinutes: task.parameters.executionTimeoutInMinutes,
-        runtime: task.parameters.runtime ?? null,
+        ...runOptionsOf(task.parameters),
       });
       record(at, 'scheduled', 'Submitted.', run.id);
       out.runs.push(run);

@@ -86,6 +86,8 @@ export class TaskOutcomes implements OnModuleInit {
         updatePortalItem: run.updatePortalItem,
         saveInjectedParameters: run.saveInjectedParameters,
         timeoutMinutes: run.timeoutMinutes,
+        runtime: run.runtime,
+        retryOnInfrastructureFailure: run.retryOnInfrastructureFailure,
       });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;

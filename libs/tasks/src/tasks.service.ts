@@ -10,7 +10,7 @@ import { DomainError } from '@app/rest';
 import { CronSchedule, CronScheduleError } from './cron-schedule';
 import { CreateTask, KNOWN_TASK_TYPES, RunTask, SUPPORTED_TASK_TYPE, UpdateTask } from './dto/tasks.dto';
 import { fireAfter } from './fire-plan';
-import { notebookParametersOf } from './task-parameters';
+import { notebookParametersOf, runOptionsOf } from './task-parameters';
 import { TaskWakeups } from './task-wakeups.service';
 import { TaskRunRow, TasksRepository } from './tasks.repository';
 
@@ -196,10 +196,7 @@ export class TasksService implements OnModuleInit {
       taskId: task.id,
       itemId: task.itemId,
       owner: { id: owner.id, username: owner.username },
-      parameters: notebookParametersOf(parameters),
-      updatePortalItem: parameters.updatePortalItem,
-      saveInjectedParameters: parameters.saveInjectedParameters,
-      timeoutMinutes: parameters.executionTimeoutInMinutes,
+      ...runOptionsOf(parameters),
     });
     run.messages.push(`Run now, requested by ${p.username}.`);
     const now = this.clock.now();
@@ -290,6 +287,7 @@ export class TasksService implements OnModuleInit {
       notebookParameters: input.notebookParameters !== undefined ? input.notebookParameters : base.notebookParameters,
       executionTimeoutInMinutes: (input.executionTimeoutInMinutes as number | undefined) ?? base.executionTimeoutInMinutes,
       runtime: (input.runtime as string | undefined) ?? base.runtime,
+      retryOnInfrastructureFailure: (input.retryOnInfrastructureFailure as boolean | undefined) ?? base.retryOnInfrastructureFailure,
     };
     if (out.notebookParameters !== undefined && out.notebookParameters !== '') {
       const parsed = notebookParametersOf(out);
@@ -304,6 +302,7 @@ export class TasksService implements OnModuleInit {
     if (out.executionTimeoutInMinutes === undefined) delete out.executionTimeoutInMinutes;
     if (out.notebookParameters === undefined) delete out.notebookParameters;
     if (out.runtime === undefined) delete out.runtime;
+    if (out.retryOnInfrastructureFailure === undefined) delete out.retryOnInfrastructureFailure;
     return out;
   }
 }

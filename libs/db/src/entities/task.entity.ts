@@ -26,6 +26,8 @@ export interface TaskParameters {
   executionTimeoutInMinutes?: number;
   /** A runtime's id or name (our addition, as executeNotebook's `runtime`); else the notebook's own. */
   runtime?: string;
+  /** Ours: retry a run the engine or node lost after its notebook started (it may have had side effects). */
+  retryOnInfrastructureFailure?: boolean;
 }
 
 /** A scheduled notebook task. `nextFireAt` is the scheduler's source of truth: whoever advances it owns that fire. */

@@ -13,7 +13,7 @@ const epochMs = zInt.pipe(z.number().min(0, 'must be epoch milliseconds').max(25
 // The column is a 32-bit integer.
 const occurrences = zInt.pipe(z.number().min(1, 'must be at least 1').max(2147483647, 'must be at most 2147483647'));
 
-const TASK_PARAMETER_KEYS = ['updatePortalItem', 'saveInjectedParameters', 'notebookParameters', 'executionTimeoutInMinutes', 'runtime'];
+const TASK_PARAMETER_KEYS = ['updatePortalItem', 'saveInjectedParameters', 'notebookParameters', 'executionTimeoutInMinutes', 'runtime', 'retryOnInfrastructureFailure'];
 
 /**
  * A task's `parameters`. A flat object of notebook parameters (`{"city":"Oslo"}`, as scripts send it) is read as
@@ -27,6 +27,7 @@ export const TaskParametersDto = zJson(
       notebookParameters: z.union([z.string(), z.record(z.unknown()), z.array(z.unknown())]).optional(),
       executionTimeoutInMinutes: zNumber.pipe(z.number().positive('must be greater than 0')).optional(),
       runtime: z.string().trim().min(1).max(128).optional(),
+      retryOnInfrastructureFailure: zBool.optional(),
     })
     .passthrough()
     .transform((p, ctx) => {
