@@ -20,6 +20,7 @@ export function envFor(config: AppConfig, extra: Record<string, string> = {}): R
     // As the test's own config: tests count containers, so the pool is on only where a test asks for it.
     WARM_POOL_SIZE: String(config.execution.warmPoolSize),
     NODE_NAME: config.nodeName,
+    RUNTIMES: Object.entries(config.execution.runtimes).map(([name, image]) => `${name}=${image}`).join(','),
     // Any free port: tests run side by side on one machine.
     METRICS_PORT: '0',
     ...extra,

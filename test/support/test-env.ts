@@ -30,6 +30,8 @@ export async function testConfig(env: Record<string, string | undefined> = {}): 
     WARM_POOL_SIZE: '0',
     METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
+    // Lets one checkout test its own runner images beside another's (e.g. default=nbautomation/runner:wip).
+    ...(process.env.NBA_TEST_RUNTIMES ? { RUNTIMES: process.env.NBA_TEST_RUNTIMES } : {}),
     ...env,
   });
   const dropDb = async () => {
