@@ -5,12 +5,13 @@
 export const QUEUES = {
   runs: 'notebook-runs',
   deliveries: 'webhook-deliveries',
+  fanout: 'webhook-fanout',
 } as const;
 
 export const JOBS = {
   executeRun: 'execute-run',
   deliver: 'deliver',
-  deliverBatch: 'deliver-batch',
+  fanout: 'fan-out',
 } as const;
 
 export interface RunJob {
@@ -23,13 +24,13 @@ export interface DeliveryJob {
   webhookId?: string;
 }
 
-/** First attempts of the deliveries of one fan-out, in one job (retries are single `deliver` jobs). */
-export interface DeliveryBatchJob {
-  deliveries: DeliveryJob[];
+/** Recorded domain events whose deliveries are to be made (and their first attempts sent) by one worker. */
+export interface FanoutJob {
+  eventIds: string[];
 }
 
 export interface JobTypes {
   [JOBS.executeRun]: RunJob;
   [JOBS.deliver]: DeliveryJob;
-  [JOBS.deliverBatch]: DeliveryBatchJob;
+  [JOBS.fanout]: FanoutJob;
 }

@@ -5,6 +5,9 @@ import { NotebooksModule } from '@app/notebooks';
 import { DeactivationPolicy } from './delivery/deactivation.service';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryQueue } from './delivery/delivery-queue';
+import { AttemptOutcomes } from './delivery/attempt-outcomes';
+import { FanoutProcessor } from './fanout/fanout.processor';
+import { FanoutQueue } from './fanout/fanout-queue';
 import { FanoutService } from './fanout/fanout.service';
 import { HttpSender } from './delivery/http-sender';
 import { NotebookLauncher } from './delivery/notebook-launcher';
@@ -21,9 +24,9 @@ import { WebhooksHousekeeping } from './webhooks-housekeeping.service';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
-const CORE = [WebhookIndex, WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutService, TargetPolicy, HttpSender, DeactivationPolicy, UrlNotifications];
+const CORE = [WebhookIndex, WebhooksRepository, WebhookSettingsService, DeliveryQueue, FanoutQueue, TargetPolicy, HttpSender, DeactivationPolicy, UrlNotifications];
 
-/** What every process needs: fan-out of its own events onto the delivery queue. */
+/** What every process needs: its own events onto the fan-out queue, attempts onto the delivery queue. */
 @Module({
   imports: [IdentityModule, NotebooksModule, ExecutionModule],
   providers: CORE,
@@ -39,10 +42,10 @@ export class WebhooksModule {}
 })
 export class WebhooksHttpModule {}
 
-/** A worker node: deliveries, notebook webhook runs and their outcome, housekeeping. */
+/** A worker node: fan-out, deliveries, notebook webhook runs and their outcome, housekeeping. */
 @Module({
   imports: [WebhooksModule, IdentityModule, NotebooksModule, ExecutionModule],
-  providers: [DeliveryProcessor, NotebookLauncher, WebhookRunListener, WebhooksHousekeeping],
-  exports: [WebhooksHousekeeping, DeliveryProcessor],
+  providers: [FanoutService, FanoutProcessor, AttemptOutcomes, DeliveryProcessor, NotebookLauncher, WebhookRunListener, WebhooksHousekeeping],
+  exports: [WebhooksHousekeeping, DeliveryProcessor, FanoutService],
 })
 export class WebhooksWorkerModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan, MoreThanOrEqual } from 'typeorm';
+import { DataSource, In, LessThan, MoreThanOrEqual } from 'typeorm';
 import {
   DeliveryStatus,
   DomainEventEntity,
@@ -11,6 +11,22 @@ import {
   WebhookReceiverEntity,
 } from '@app/db';
 import { WebhookIndex } from './fanout/webhook-index';
+
+/** The result of one attempt, as written to its delivery (status `pending` while attempts remain). */
+export interface AttemptOutcome {
+  id: string;
+  /** The attempt this is the outcome of: the row is updated only while it is still at it. */
+  attempts: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  httpStatus: number | null;
+  responseText: string;
+  isInvoked: boolean;
+  finishedAt: Date | null;
+  nextAttemptAt: Date | null;
+}
+
+/** The arrays `finishAttempts` passes, in the order of its `unnest`. */
+const OUTCOME_COLUMNS = ['id', 'attempts', 'status', 'httpStatus', 'responseText', 'isInvoked', 'finishedAt', 'nextAttemptAt'] as const;
 
 /** Named queries on webhooks, their notification log, failures and receivers. State changes are conditional. */
 @Injectable()
@@ -87,10 +103,11 @@ export class WebhooksRepository {
 
   /**
    * Inserts the deliveries of a batch of events (skipping any (webhook, event) that already has one), then marks the
-   * events as fanned out. Answers the ids of the rows inserted. Chunked to stay within Postgres's parameter limit.
+   * events as fanned out. Answers the rows inserted, by id, with their payload as stored (jsonb orders keys its own
+   * way, and every attempt must send the same bytes). Chunked to stay within Postgres's parameter limit.
    */
-  async insertDeliveriesMarking(rows: WebhookDeliveryEntity[], eventIds: string[], at: Date): Promise<Set<string>> {
-    const inserted = new Set<string>();
+  async insertDeliveriesMarking(rows: WebhookDeliveryEntity[], eventIds: string[], at: Date): Promise<Map<string, Record<string, unknown>>> {
+    const inserted = new Map<string, Record<string, unknown>>();
     for (let i = 0; i < rows.length; i += 1000) {
       const res = await this.m
         .createQueryBuilder()
@@ -98,9 +115,9 @@ export class WebhooksRepository {
         .into(WebhookDeliveryEntity)
         .values(rows.slice(i, i + 1000) as never) // payload is free-form JSON
         .orIgnore()
-        .returning('id')
+        .returning(['id', 'payload'])
         .execute();
-      for (const r of res.raw as Array<{ id: string }>) inserted.add(r.id);
+      for (const r of res.raw as Array<{ id: string; payload: Record<string, unknown> }>) inserted.set(r.id, r.payload);
     }
     if (eventIds.length) {
       await this.m.createQueryBuilder().insert().into(WebhookEventMarkEntity).values(eventIds.map((eventId) => ({ eventId, dispatchedAt: at }))).orIgnore().execute();
@@ -148,6 +165,29 @@ export class WebhooksRepository {
     const d = new WebhookDeliveryEntity();
     for (const c of this.ds.getMetadata(WebhookDeliveryEntity).columns) (d as unknown as Record<string, unknown>)[c.propertyName] = raw[c.databaseName];
     return d;
+  }
+
+  /**
+   * Records many attempts' outcomes in one statement, each only if its delivery is still pending at that attempt
+   * (as `updateDelivery` does); answers the ids updated.
+   */
+  async finishAttempts(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::char(32)[], $2::int[], $3::varchar[], $4::int[], $5::text[], $6::bool[], $7::timestamptz[], $8::timestamptz[])
+                    AS v(id, attempts, status, http_status, response_text, is_invoked, finished_at, next_attempt_at)
+       ), u AS (
+         UPDATE webhook_deliveries d
+            SET status = v.status, http_status = v.http_status, response_text = v.response_text, is_invoked = d.is_invoked OR v.is_invoked,
+                finished_at = v.finished_at, next_attempt_at = v.next_attempt_at
+           FROM v
+          WHERE d.id = v.id AND d.status = 'pending' AND d.attempts = v.attempts
+         RETURNING d.id
+       )
+       SELECT id FROM u`,
+      OUTCOME_COLUMNS.map((c) => outcomes.map((o) => o[c])),
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Updates a delivery only if it is still in one of `from` (and, when given, at `attempts`): handlers stay idempotent. */
@@ -203,6 +243,12 @@ export class WebhooksRepository {
   }
 
   // Fan-out bookkeeping
+
+  /** The events of a fan-out job, in the order given (those deleted meanwhile are left out). */
+  async eventsByIds(ids: string[]): Promise<DomainEventEntity[]> {
+    const byId = new Map((await this.m.findBy(DomainEventEntity, { id: In(ids) })).map((e) => [e.id, e]));
+    return ids.map((id) => byId.get(id)).filter((e): e is DomainEventEntity => !!e);
+  }
 
   /** Events in the window that no fan-out has marked (the process that recorded them died first). */
   unmarkedEvents(from: Date, to: Date, limit = 1000): Promise<DomainEventEntity[]> {

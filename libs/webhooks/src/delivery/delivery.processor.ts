@@ -4,7 +4,8 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { WebhookDeliveryEntity, WebhookEntity } from '@app/db';
 import { Metrics } from '@app/metrics';
-import { DeliveryBatchJob, DeliveryJob, JOBS, QUEUES, RedisConnections } from '@app/queues';
+import { DeliveryJob, QUEUES, RedisConnections } from '@app/queues';
+import { AttemptOutcomes } from './attempt-outcomes';
 import { DeactivationPolicy } from './deactivation.service';
 import { DeliveryQueue } from './delivery-queue';
 import { HttpSender } from './http-sender';
@@ -16,7 +17,8 @@ import { IndexSnapshot, WebhookIndex } from '../fanout/webhook-index';
 import { WebhooksRepository } from '../webhooks.repository';
 
 /**
- * The consumer of the delivery queue (worker process). Each job is one attempt. The attempt is counted on the
+ * The consumer of the delivery queue (worker process), and the sender of the first attempts of this worker's
+ * fan-outs (counted in their rows already). Each job is one attempt. The attempt is counted on the
  * row **before** anything is sent (so a crash mid-send shows it; a job that runs again after a crash is a new,
  * counted attempt carrying the same `webhook-id`: delivery is at least once). A failed attempt that is not the
  * last schedules the next as a delayed job, after the pause the row's plan gives. A delivery of no webhook (a URL
@@ -26,9 +28,11 @@ import { WebhooksRepository } from '../webhooks.repository';
 @Injectable()
 export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('WebhookDelivery');
-  private worker?: Worker<DeliveryJob | DeliveryBatchJob>;
-  /** Bounds the attempts in flight in this process, batch jobs included. */
+  private worker?: Worker<DeliveryJob>;
+  /** Bounds the attempts in flight in this process, first attempts of fan-outs included. */
   private readonly slots: Slots;
+  /** First attempts started here, awaited on shutdown. */
+  private readonly firstAttempts = new Set<Promise<void>>();
 
   constructor(
     private readonly repo: WebhooksRepository,
@@ -37,6 +41,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly launcher: NotebookLauncher,
     private readonly policy: DeactivationPolicy,
     private readonly queue: DeliveryQueue,
+    private readonly outcomes: AttemptOutcomes,
     private readonly redis: RedisConnections,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
@@ -45,20 +50,23 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     this.slots = new Slots(config.webhooks.deliveryConcurrency);
   }
 
-  private async process(job: Job<DeliveryJob | DeliveryBatchJob>): Promise<void> {
-    if (job.name !== JOBS.deliverBatch) return this.slots.run(() => this.handle((job.data as DeliveryJob).deliveryId, (job.data as DeliveryJob).webhookId));
-    // One look at the index for the whole batch. A failure of one delivery leaves it pending (the housekeeping
-    // pass queues it again), not the whole batch.
-    const snapshot = await this.index.snapshot();
-    await Promise.all(
-      (job.data as DeliveryBatchJob).deliveries.map((d) =>
-        this.slots.run(() => this.handle(d.deliveryId, d.webhookId, snapshot)).catch((e) => this.log.warn(`delivery ${d.deliveryId}: ${(e as Error).message}`)),
-      ),
-    );
+  /**
+   * Sends the first attempts of a fan-out made in this process, each already counted in its row (`attempts` 1),
+   * within the same bounds as queued attempts; not awaited, so the fan-out goes on meanwhile. A failure leaves
+   * the delivery pending: the housekeeping pass queues it again.
+   */
+  sendFirstAttempts(rows: Array<{ d: WebhookDeliveryEntity; w: WebhookEntity }>, snapshot: IndexSnapshot): void {
+    for (const { d, w } of rows) {
+      const p: Promise<void> = this.slots
+        .run(() => this.attempt(d, w, snapshot.settings))
+        .catch((e) => this.log.warn(`delivery ${d.id}: ${(e as Error).message}`))
+        .finally(() => this.firstAttempts.delete(p));
+      this.firstAttempts.add(p);
+    }
   }
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<DeliveryJob | DeliveryBatchJob>(QUEUES.deliveries, (job) => this.process(job), {
+    this.worker = new Worker<DeliveryJob>(QUEUES.deliveries, (job: Job<DeliveryJob>) => this.slots.run(() => this.handle(job.data.deliveryId, job.data.webhookId)), {
       connection: this.redis.make(),
       prefix: this.redis.prefix,
       concurrency: this.config.webhooks.deliveryConcurrency,
@@ -67,14 +75,14 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** One attempt: the webhook from the index, then the claim (count + read in one statement), the send, the outcome. */
-  async handle(deliveryId: string, webhookId?: string, snapshot?: IndexSnapshot): Promise<void> {
+  async handle(deliveryId: string, webhookId?: string): Promise<void> {
     if (!webhookId) {
       const row = await this.repo.findDelivery(deliveryId);
       if (!row) return;
-      if (!row.webhookId) return this.handleNotification(deliveryId, snapshot ?? (await this.index.snapshot()));
+      if (!row.webhookId) return this.handleNotification(deliveryId, await this.index.snapshot());
       webhookId = row.webhookId;
     }
-    const index = snapshot ?? (await this.index.snapshot());
+    const index = await this.index.snapshot();
     const w = webhookId ? index.webhook(webhookId) : null;
     if (!w) return; // the delivery or its webhook was deleted
     const now = this.clock.now();
@@ -85,10 +93,15 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     // Count the attempt before making it; another job that got there first wins.
     const d = await this.repo.claimAttempt(deliveryId, now);
     if (!d) return this.closeInterrupted(deliveryId, w);
-    if (w.config.properties?.federatedServer) return this.launchNotebook(d, w, index.settings);
+    return this.attempt(d, w, index.settings);
+  }
+
+  /** The counted attempt `d.attempts` of a delivery to webhook `w`: a POST, or a notebook webhook's run. */
+  private attempt(d: WebhookDeliveryEntity, w: WebhookEntity, settings: WebhookSettings): Promise<void> {
+    if (w.config.properties?.federatedServer) return this.launchNotebook(d, w, settings);
     const overlapping = w.previousSecret && w.previousSecretExpires && w.previousSecretExpires.getTime() > this.clock.nowMs();
     const url = w.payloadUrl ?? '';
-    return this.send(d, { url, secret: w.secret, previousSecret: overlapping ? w.previousSecret : null, sendPlainSecret: plainSecretAllowed(this.config.webhooks.sendPlainSecret, url) }, index.settings, w);
+    return this.send(d, { url, secret: w.secret, previousSecret: overlapping ? w.previousSecret : null, sendPlainSecret: plainSecretAllowed(this.config.webhooks.sendPlainSecret, url) }, settings, w);
   }
 
   /** One attempt of a URL notification: no webhook, so no index entry, no plain secret and no deactivation. */
@@ -136,7 +149,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
       responseText = `Attempt ${d.attempts} failed: ${(e as Error).message}`;
     }
     this.metrics.delivery(ok ? 'succeeded' : d.attempts >= d.maxAttempts ? 'failed' : 'retried', Number(process.hrtime.bigint() - t0) / 1e9);
-    await this.outcome(d, w, ok, { httpStatus, responseText, ...(ok ? { isInvoked: true } : {}) }, settings.notificationElapsedTimeInSeconds);
+    await this.outcome(d, w, ok, { httpStatus, responseText }, settings.notificationElapsedTimeInSeconds);
   }
 
   private async launchNotebook(d: WebhookDeliveryEntity, w: WebhookEntity, settings: WebhookSettings): Promise<void> {
@@ -165,13 +178,14 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     d: WebhookDeliveryEntity,
     w: WebhookEntity | undefined,
     ok: boolean,
-    patch: Partial<WebhookDeliveryEntity>,
+    result: { httpStatus?: number | null; responseText: string },
     fallbackPauseSeconds: number,
   ): Promise<void> {
     const now = this.clock.now();
     const last = ok || d.attempts >= d.maxAttempts;
+    const outcome = { id: d.id, attempts: d.attempts, httpStatus: result.httpStatus ?? null, responseText: result.responseText, isInvoked: ok };
     if (last) {
-      const closed = await this.repo.updateDelivery(d.id, ['pending'], { ...patch, status: ok ? 'succeeded' : 'failed', finishedAt: now }, d.attempts);
+      const closed = await this.outcomes.record({ ...outcome, status: ok ? 'succeeded' : 'failed', finishedAt: now, nextAttemptAt: null });
       if (closed && !ok) {
         this.log.warn(`delivery ${d.id} ${w ? `to webhook ${w.id}` : '(a notification)'} failed after ${d.attempts} attempt(s)`);
         if (w) await this.policy.countFailure(w);
@@ -180,13 +194,14 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     }
     const pauseMs = delayAfter(d.retryDelays, d.attempts, fallbackPauseSeconds) * 1000;
     const nextAttemptAt = new Date(now.getTime() + pauseMs);
-    if (!(await this.repo.updateDelivery(d.id, ['pending'], { ...patch, nextAttemptAt }, d.attempts))) return;
+    if (!(await this.outcomes.record({ ...outcome, status: 'pending', finishedAt: null, nextAttemptAt }))) return;
     // Lost here (a crash), the housekeeping pass queues it once it is due.
     await this.queue.enqueue(d, pauseMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    await Promise.all([...this.firstAttempts]);
   }
 }
 

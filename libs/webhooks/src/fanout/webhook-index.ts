@@ -8,6 +8,12 @@ import { matchesTrigger, parseTrigger, Trigger, MatchableEvent } from './trigger
 
 export interface IndexSnapshot {
   webhook(id: string): WebhookEntity | null;
+  /**
+   * Webhooks (active or not) any of whose URIs match the event, created no later than it happened here. An
+   * ingested event carries its publisher's time, often long past: it happened here when it was stored, which
+   * the fan-out right after that is taken for (`nowMs`).
+   */
+  matching(events: Array<MatchableEvent & { occurredAt: Date; origin: string }>, nowMs: number): WebhookEntity[][];
   settings: WebhookSettings;
 }
 
@@ -19,7 +25,7 @@ interface Entry {
 /**
  * Every webhook with its trigger URIs parsed once, and the delivery settings, in memory, for fan-out and delivery.
  * Each change to a webhook or the settings bumps a version counter in Redis (before the change is answered); a
- * reader checks the counter (one round trip per batch of events or per delivery) and reloads when it moved, so
+ * reader checks the counter (one round trip per batch of events or per retry) and reloads when it moved, so
  * every process sees a change committed before an event.
  */
 @Injectable()
@@ -45,29 +51,19 @@ export class WebhookIndex {
     await this.redis.main.incr(this.key);
   }
 
-  /**
-   * Webhooks (active or not) any of whose URIs match the event, created no later than it happened here. An
-   * ingested event carries its publisher's time, often long past: it happened here when it was stored, which
-   * the fan-out right after that is taken for (`nowMs`).
-   */
-  async matching(events: Array<MatchableEvent & { occurredAt: Date; origin: string }>, nowMs: number): Promise<WebhookEntity[][]> {
-    await this.fresh();
-    return events.map((e) => {
-      const at = e.origin === 'ingested' ? nowMs : e.occurredAt.getTime();
-      return this.entries.filter((x) => x.webhook.created.getTime() <= at && x.triggers.some((t) => matchesTrigger(t, e))).map((x) => x.webhook);
-    });
-  }
-
-  async settings(): Promise<WebhookSettings> {
-    await this.fresh();
-    return this.currentSettings;
-  }
-
-  /** The index as of now, read once for many deliveries (a batch job). */
+  /** The index as of now, read once for a batch of events and their deliveries (one Redis round trip). */
   async snapshot(): Promise<IndexSnapshot> {
     await this.fresh();
-    const byId = this.byId;
-    return { webhook: (id) => byId.get(id) ?? null, settings: this.currentSettings };
+    const { byId, entries } = this;
+    return {
+      webhook: (id) => byId.get(id) ?? null,
+      matching: (events, nowMs) =>
+        events.map((e) => {
+          const at = e.origin === 'ingested' ? nowMs : e.occurredAt.getTime();
+          return entries.filter((x) => x.webhook.created.getTime() <= at && x.triggers.some((t) => matchesTrigger(t, e))).map((x) => x.webhook);
+        }),
+      settings: this.currentSettings,
+    };
   }
 
   private async fresh(): Promise<void> {
