@@ -71,3 +71,51 @@ describe('webhook fan-out under a burst (200 events x 3 webhooks; Postgres, Redi
     expect(updates).toBe(EVENTS);
   });
 });
+
+describe('fan-out on the workers, through a queue of its own (Postgres, Redis, BullMQ)', () => {
+  let h: ApiHarness;
+  const workers: INestApplicationContext[] = [];
+  let receiver: TestReceiver;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    h = await ApiHarness.start({ WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await h?.stop();
+    await receiver?.stop();
+  });
+
+  it('the api only queues its events; two workers started later compete for the fan-out jobs, and each delivery is made and sent once, its attempt counted', async () => {
+    const EVENTS = 40;
+    const admin = await h.token();
+    const auth = { Authorization: `Bearer ${admin}` };
+    const itemId = await h.addNotebook(admin, 'admin', minimalNotebook(), 'queued fan-out');
+    const res = await h.http
+      .post('/sharing/rest/portals/self/webhooks/createWebhook')
+      .set(auth)
+      .type('form')
+      .send({ name: 'queued', url: receiver.url('/queued'), changes: 'manualChanges', events: `/items/${itemId}/update` });
+    expect(res.status).toBe(200);
+    const hookId = res.body.webhook.id;
+    for (let i = 0; i < EVENTS; i++) {
+      expect((await h.http.post(`/sharing/rest/content/users/admin/items/${itemId}/update`).set(auth).type('form').send({ title: `queued ${i}` })).status).toBe(200);
+    }
+    await sleep(500);
+    const rows = async () => (await h.ds.query(`SELECT status, attempts FROM webhook_deliveries WHERE webhook_id = $1`, [hookId])) as Array<{ status: string; attempts: number }>;
+    expect(await rows()).toHaveLength(0); // no worker yet: the events wait on the fan-out queue
+
+    for (const n of ['a', 'b']) workers.push(await startWorker({ ...h.config, nodeName: `${h.config.nodeName}-${n}` }));
+    await eventually(async () => receiver.at('/queued').length >= EVENTS, 60_000, 100);
+    await sleep(1000); // a duplicate, if any, would arrive meanwhile
+    expect(receiver.at('/queued')).toHaveLength(EVENTS);
+    expect(new Set(receiver.at('/queued').map((r) => r.headers['webhook-id'])).size).toBe(EVENTS);
+    const done = await eventually(async () => {
+      const rs = await rows();
+      return rs.length === EVENTS && rs.every((r) => r.status === 'succeeded') && rs;
+    }, 10_000);
+    expect(done.every((r) => r.attempts === 1)).toBe(true);
+  });
+});
