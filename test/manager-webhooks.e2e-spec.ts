@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { printing } from './support/notebooks';
 import { ManagerSite, see } from './support/manager-site';
 import { TestReceiver } from './support/webhook-receiver';
+import { eventually } from './support/worker-harness';
 
 jest.setTimeout(420_000);
 
@@ -56,12 +57,16 @@ describe('Manager: webhooks and a non-administrator, in a real browser', () => {
       await page.getByLabel('Payload URL').fill(receiver.url('/hook'));
       await page.getByLabel('An item is added to the portal').check();
       await page.getByLabel('Any item is deleted').check();
+      await page.getByLabel('Any item is published').check();
       await page.getByRole('list', { name: 'Chosen events' }).getByText('/items/add').waitFor();
       await site.screenshot(page, 'webhook-form');
       await page.getByRole('button', { name: 'Save' }).click();
       const row = table('Trigger events').getByRole('row').filter({ hasText: 'Item watcher' });
       await see.text(row, 'An item is added to the portal');
       await see.text(row, 'Active');
+      // This server never publishes items: the list says so, with the reason, for that event only.
+      await see.count(row.getByText('Never fires here'), 1);
+      await see.text(row, /hosts no services/);
     });
 
     it('an item event shows on the Notification status page; a failed delivery is redelivered', async () => {
@@ -93,13 +98,28 @@ describe('Manager: webhooks and a non-administrator, in a real browser', () => {
       expect(receiver.at('/hook').length).toBeGreaterThanOrEqual(3);
     });
 
-    it('deactivates, activates and deletes a webhook', async () => {
+    it('deactivates, activates (offering to recover what was not sent meanwhile) and deletes a webhook', async () => {
       await page.getByRole('link', { name: '← Webhooks' }).click();
       const row = table('Trigger events').getByRole('row').filter({ hasText: 'Item watcher' });
       await row.getByRole('button', { name: 'Deactivate' }).click();
       await see.text(row, 'Inactive');
+      // An event while inactive gets a failed "not sent" record; activating offers to send it.
+      const hooks = '/sharing/rest/portals/self/webhooks';
+      const id = (await site.http.get(hooks).set('Authorization', `Bearer ${admin}`)).body.webhooks.find((w: { name: string }) => w.name === 'Item watcher').id;
+      const notSent = async () =>
+        (await site.http.get(`${hooks}/${id}/notificationStatus`).set('Authorization', `Bearer ${admin}`)).body.WebhookStatus.filter((r: { responseText: string }) => r.responseText?.startsWith('Not sent'))
+          .length;
+      await addNotebook(admin, 'admin', 'While inactive');
+      await eventually(async () => (await notSent()) === 1);
+      const before = receiver.at('/hook').length;
       await row.getByRole('button', { name: 'Activate' }).click();
       await see.text(row, 'Active');
+      const offer = page.getByRole('region', { name: 'Recover failed records' });
+      await see.text(offer, /failed record/);
+      await offer.getByRole('button', { name: 'Send them again' }).click();
+      await page.getByText(/of “Item watcher” are being sent again/).waitFor();
+      await eventually(async () => receiver.at('/hook').length > before);
+      expect(JSON.parse(receiver.at('/hook').at(-1)!.body).events[0]).toMatchObject({ operation: 'add' });
       await site.screenshot(page, 'webhooks');
       await row.getByRole('button', { name: 'Delete' }).click();
       await page.getByRole('dialog', { name: 'Delete webhook' }).getByRole('button', { name: 'Delete' }).click();

@@ -1,5 +1,6 @@
 import { ApiError, FormValue, Http } from './http';
 import type {
+  Activation,
   CronFields,
   Delivery,
   Group,
@@ -126,7 +127,8 @@ export function restClient(http: Http) {
       get: (id: string) => http.get<Webhook>(`${HOOKS}/${enc(id)}`),
       create: (w: WebhookInput) => http.post<{ webhook: Webhook }>(`${HOOKS}/createWebhook`, webhookForm(w)),
       update: (id: string, w: WebhookInput) => http.post<{ webhook: Webhook }>(`${HOOKS}/${enc(id)}/update`, webhookForm(w)),
-      setActive: (id: string, active: boolean) => http.post(`${HOOKS}/${enc(id)}/${active ? 'activate' : 'deactivate'}`),
+      setActive: (id: string, active: boolean) => http.post<Activation>(`${HOOKS}/${enc(id)}/${active ? 'activate' : 'deactivate'}`),
+      recover: (id: string, since: number) => http.post<{ recovered: number }>(`${HOOKS}/${enc(id)}/recover`, { since }),
       delete: (id: string) => http.post(`${HOOKS}/${enc(id)}/delete`),
       status: (id: string) => http.get<Page & { WebhookStatus: Delivery[] }>(`${HOOKS}/${enc(id)}/notificationStatus`, { num: 100 }).then((r) => r.WebhookStatus),
       redeliver: (id: string, recordId: string) => http.post(`${HOOKS}/${enc(id)}/notificationStatus/${enc(recordId)}/redeliver`),

@@ -146,6 +146,14 @@ export interface Webhook {
   created: number;
   modified: number;
   deactivationReason?: string;
+  /** Trigger URIs this server never raises (no such operation here), with why. */
+  inactiveEvents?: { event: string; reason: string }[];
+}
+
+/** What activating a webhook answers: its failed records, to offer recovering them. */
+export interface Activation {
+  failedRecords?: number;
+  failedSince?: number | null;
 }
 
 export interface Delivery {

@@ -1,6 +1,6 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { SessionProvider } from '../session';
+import { notFound, renderAsAdmin } from '../test-session';
 import { WebhookForm } from './WebhookForm';
 
 const ITEM = 'b'.repeat(32);
@@ -21,14 +21,9 @@ function setup(id?: string) {
     if (path === '/sharing/rest/community/self') return reply({ username: 'admin', groups: [] });
     if (path === '/sharing/rest/portals/self/webhooks/w1')
       return reply({ id: 'w1', name: 'Runs report', payloadUrl: '', isActive: true, events: ['/users/bob/signIn'], config: { properties: { federatedServer: { itemId: ITEM, tokenTypeToSend: 'user', tokenExpirationTimeMinutes: 30 } } } });
-    return new Response(JSON.stringify({ error: { code: 404, messageCode: 'NOT_FOUND', message: `Cannot GET ${path}`, details: [] } }), { status: 404 });
+    return notFound(path);
   }) as typeof fetch;
-  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', expires: Date.now() + 60_000, username: 'admin', fullName: 'Admin', role: 'org_admin' }));
-  render(
-    <SessionProvider fetchImpl={fetchImpl}>
-      <WebhookForm id={id} />
-    </SessionProvider>,
-  );
+  renderAsAdmin(<WebhookForm id={id} />, fetchImpl);
   return sent;
 }
 

@@ -1,9 +1,10 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { ApiError } from '../api/http';
-import type { Receiver, WebhookSettings } from '../api/types';
+import type { Receiver, Webhook, WebhookSettings } from '../api/types';
 import { Alert, ConfirmButton, CopyButton, errorText, Field, JsonEditor, jsonObjectProblem, useAction } from '../components/controls';
 import { visibleItems } from '../lib/site-data';
 import { describeTrigger } from '../lib/triggers';
+import { formatTime } from '../lib/format';
 import { useData } from '../lib/use-data';
 import { Link, navigate } from '../router';
 import { useSignedIn } from '../session';
@@ -15,10 +16,26 @@ export function Webhooks() {
   const items = useData(() => visibleItems(api, session.username, true), [session.username]);
   const action = useAction();
   const names = new Map((items.data ?? []).map((i) => [i.id, i.title]));
+  // After an activation that found failed records: the offer to send them again (recover).
+  const [offer, setOffer] = useState<{ webhook: Webhook; count: number; since: number } | null>(null);
+  const [recovered, setRecovered] = useState<string | null>(null);
 
   const act = async (fn: () => Promise<unknown>) => {
     await action.run(fn);
     await hooks.reload();
+  };
+  const setActive = async (w: Webhook) => {
+    setOffer(null);
+    setRecovered(null);
+    const answer = await action.run(() => api.webhooks.setActive(w.id, !w.isActive));
+    await hooks.reload();
+    if (answer?.failedRecords && answer.failedSince != null) setOffer({ webhook: w, count: answer.failedRecords, since: answer.failedSince });
+  };
+  const recover = async () => {
+    if (!offer) return;
+    const answer = await action.run(() => api.webhooks.recover(offer.webhook.id, offer.since));
+    setOffer(null);
+    if (answer) setRecovered(`${answer.recovered} record(s) of “${offer.webhook.name}” are being sent again.`);
   };
 
   return (
@@ -30,6 +47,22 @@ export function Webhooks() {
         </button>
       </div>
       <Alert>{action.error ?? errorText(hooks.error)}</Alert>
+      <Alert kind="success">{recovered}</Alert>
+      {offer && (
+        <div className="card" role="region" aria-label="Recover failed records">
+          <p>
+            “{offer.webhook.name}” is active again. It has {offer.count} failed record(s) since {formatTime(offer.since)}, events that were not delivered.
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => setOffer(null)}>
+              Not now
+            </button>
+            <button type="button" className="primary" onClick={recover} disabled={action.busy}>
+              Send them again
+            </button>
+          </div>
+        </div>
+      )}
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Organization and notebook webhooks</caption>
@@ -51,9 +84,19 @@ export function Webhooks() {
                   <td>{nb ? `Runs notebook ${names.get(nb) ?? nb}` : <code className="secret">{w.payloadUrl}</code>}</td>
                   <td>
                     <ul className="plain">
-                      {w.events.map((e) => (
-                        <li key={e}>{describeTrigger(e, names)}</li>
-                      ))}
+                      {w.events.map((e) => {
+                        const inactive = w.inactiveEvents?.find((x) => x.event === e);
+                        return (
+                          <li key={e}>
+                            {describeTrigger(e, names)}
+                            {inactive && (
+                              <div className="reason">
+                                <span className="badge badge-paused">Never fires here</span> {inactive.reason}
+                              </div>
+                            )}
+                          </li>
+                        );
+                      })}
                     </ul>
                   </td>
                   <td>
@@ -66,7 +109,7 @@ export function Webhooks() {
                       <button type="button" onClick={() => navigate(`/webhooks/${w.id}/edit`)}>
                         Edit
                       </button>
-                      <button type="button" onClick={() => act(() => api.webhooks.setActive(w.id, !w.isActive))}>
+                      <button type="button" onClick={() => setActive(w)}>
                         {w.isActive ? 'Deactivate' : 'Activate'}
                       </button>
                       <ConfirmButton label="Delete" title="Delete webhook" question={<p>Delete the webhook “{w.name}” and its notification records?</p>} onConfirm={() => act(() => api.webhooks.delete(w.id))} />
