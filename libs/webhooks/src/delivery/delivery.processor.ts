@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/clock';
 import { WebhookDeliveryEntity, WebhookEntity } from '@app/db';
 import { Metrics } from '@app/metrics';
-import { DeliveryJob, QUEUES, RedisConnections } from '@app/queues';
+import { DeliveryJob, JOBS, QUEUES, RedisConnections } from '@app/queues';
 import { AttemptOutcomes } from './attempt-outcomes';
 import { DeactivationPolicy } from './deactivation.service';
 import { DeliveryQueue } from './delivery-queue';
@@ -65,8 +65,15 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
+  private async process(job: Job<DeliveryJob>): Promise<void> {
+    // A batch job an older version queued (`deliver-batch`) names no delivery: its rows are pending and the
+    // housekeeping pass queues them one by one.
+    if (job.name !== JOBS.deliver || !job.data.deliveryId) return;
+    await this.slots.run(() => this.handle(job.data.deliveryId, job.data.webhookId));
+  }
+
   onApplicationBootstrap(): void {
-    this.worker = new Worker<DeliveryJob>(QUEUES.deliveries, (job: Job<DeliveryJob>) => this.slots.run(() => this.handle(job.data.deliveryId, job.data.webhookId)), {
+    this.worker = new Worker<DeliveryJob>(QUEUES.deliveries, (job) => this.process(job), {
       connection: this.redis.make(),
       prefix: this.redis.prefix,
       concurrency: this.config.webhooks.deliveryConcurrency,
