@@ -9,7 +9,7 @@ import { LoginThrottleService } from '../login-throttle.service';
 import { TokensService } from '../tokens.service';
 import { UsersRepository } from '../users.repository';
 import { UsersService } from '../users.service';
-import { clientById, OAuthClient, OOB_REDIRECT, redirectAllowed } from './oauth-clients';
+import { clientById, OAuthClient, OOB_REDIRECT, pkceChallenge, redirectAllowed } from './oauth-clients';
 import { AuthorizeDto, TokenDto } from './oauth.dto';
 import { OAuthRepository, sha256 } from './oauth.repository';
 
@@ -28,16 +28,20 @@ interface PendingSignIn {
   redirectUri: string;
   clientState?: string;
   expiration?: number;
+  /** PKCE: the S256 challenge the code's redeemer must answer. */
+  codeChallenge?: string;
 }
 
 interface CodeGrant {
   clientId: string;
   redirectUri: string;
   userId: string;
+  codeChallenge?: string;
 }
 
 export type SignInOutcome =
-  | { kind: 'redirect'; location: string }
+  /** `code` and `state` are set for the code flow: what the redirect carries, for a client that asked for JSON. */
+  | { kind: 'redirect'; location: string; code?: string; state?: string }
   | { kind: 'code'; code: string }
   | { kind: 'retry'; oauthState: string; client: OAuthClient; message: string };
 
@@ -62,9 +66,16 @@ export class OAuthService {
   async authorize(dto: z.infer<typeof AuthorizeDto>, portalOrigins: string[]): Promise<{ oauthState: string; client: OAuthClient }> {
     const client = clientById(dto.client_id);
     if (!client) throw DomainError.invalid('OAUTH_0004', 'Invalid client_id.');
-    if (!redirectAllowed(dto.redirect_uri, portalOrigins)) throw DomainError.invalid('OAUTH_0005', 'Invalid redirect_uri.');
+    if (!redirectAllowed(client, dto.redirect_uri, portalOrigins)) throw DomainError.invalid('OAUTH_0005', 'Invalid redirect_uri.');
     if (dto.response_type === 'token' && dto.redirect_uri === OOB_REDIRECT) {
       throw DomainError.invalid('OAUTH_0006', 'The implicit flow needs a redirect_uri it can put the token in.');
+    }
+    if (dto.code_challenge && dto.code_challenge_method !== 'S256') {
+      throw DomainError.invalid('OAUTH_0011', 'code_challenge_method must be S256 (the plain method is not supported).');
+    }
+    if (dto.code_challenge && dto.response_type !== 'code') throw DomainError.invalid('OAUTH_0011', 'PKCE goes with response_type=code.');
+    if (client.requiresPkce && (dto.response_type !== 'code' || !dto.code_challenge)) {
+      throw DomainError.invalid('OAUTH_0011', 'This client must use response_type=code with a code_challenge (PKCE, S256).');
     }
     const pending: PendingSignIn = {
       clientId: client.clientId,
@@ -72,6 +83,7 @@ export class OAuthService {
       redirectUri: dto.redirect_uri,
       clientState: dto.state,
       expiration: dto.expiration,
+      codeChallenge: dto.code_challenge,
     };
     return { oauthState: await this.newState(pending), client };
   }
@@ -99,10 +111,11 @@ export class OAuthService {
     await this.users.recordAuthEvent(user, 'signIn');
     if (pending.responseType === 'code') {
       const code = secret();
-      const grant: CodeGrant = { clientId: pending.clientId, redirectUri: pending.redirectUri, userId: user.id };
+      const grant: CodeGrant = { clientId: pending.clientId, redirectUri: pending.redirectUri, userId: user.id, codeChallenge: pending.codeChallenge };
       await this.repo.putGrant('code', code, { ...grant }, new Date(this.clock.nowMs() + CODE_SECONDS * 1000), this.clock.now());
       if (pending.redirectUri === OOB_REDIRECT) return { kind: 'code', code };
-      return { kind: 'redirect', location: withParams(pending.redirectUri, '?', { code, state: pending.clientState }) };
+      const state = pending.clientState;
+      return { kind: 'redirect', location: withParams(pending.redirectUri, '?', { code, state }), code, state };
     }
     const minutes = this.minutes(pending.expiration, this.config.auth.defaultTokenMinutes);
     const sid = await this.newSession(user.id, pending.clientId, minutes, null);
@@ -126,6 +139,10 @@ export class OAuthService {
       const grant = (await this.repo.takeGrant('code', dto.code, now)) as CodeGrant | null;
       if (!grant || grant.clientId !== dto.client_id || grant.redirectUri !== dto.redirect_uri) {
         throw DomainError.invalid('OAUTH_0008', 'Invalid authorization code.');
+      }
+      // The code is used up either way, so a wrong verifier cannot be retried against it.
+      if (grant.codeChallenge ? !dto.code_verifier || pkceChallenge(dto.code_verifier) !== grant.codeChallenge : dto.code_verifier) {
+        throw DomainError.invalid('OAUTH_0011', 'The code_verifier does not match the code_challenge of the authorize request.');
       }
       const user = await this.liveUser(grant.userId);
       const refreshToken = secret();
