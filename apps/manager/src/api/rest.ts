@@ -1,3 +1,4 @@
+import type { TriggerGroup } from '../lib/triggers';
 import { ApiError, FormValue, Http } from './http';
 import type {
   CronFields,
@@ -8,13 +9,13 @@ import type {
   Machine,
   Me,
   Page,
+  PropertyLimit,
   Receiver,
   Role,
   SystemProperties,
   Task,
   TaskParameters,
   TaskRun,
-  Token,
   User,
   Webhook,
   WebhookConfig,
@@ -46,8 +47,6 @@ export interface SchedulePreview {
 export function restClient(http: Http) {
   return {
     http,
-    signIn: (username: string, password: string, expiration = 60 * 8) =>
-      http.post<Token>(`${SHARING}/generateToken`, { username, password, expiration }),
     me: () => http.get<Me>(`${SHARING}/community/self`),
 
     users: {
@@ -118,6 +117,7 @@ export function restClient(http: Http) {
     site: {
       machines: () => http.get<{ machines: Machine[] }>(`${ADMIN}/machines`).then((r) => r.machines),
       properties: () => http.get<SystemProperties>(`${ADMIN}/system/properties`),
+      limits: () => http.get<{ limits: Record<string, PropertyLimit> }>(`${ADMIN}/system/properties/limits`).then((r) => r.limits),
       updateProperties: (properties: SystemProperties) => http.post<SystemProperties>(`${ADMIN}/system/properties/update`, { properties }),
     },
 
@@ -130,6 +130,7 @@ export function restClient(http: Http) {
       delete: (id: string) => http.post(`${HOOKS}/${enc(id)}/delete`),
       status: (id: string) => http.get<Page & { WebhookStatus: Delivery[] }>(`${HOOKS}/${enc(id)}/notificationStatus`, { num: 100 }).then((r) => r.WebhookStatus),
       redeliver: (id: string, recordId: string) => http.post(`${HOOKS}/${enc(id)}/notificationStatus/${enc(recordId)}/redeliver`),
+      triggerEvents: () => http.get<{ triggerGroups: TriggerGroup[] }>(`${HOOKS}/triggerEvents`).then((r) => r.triggerGroups),
       settings: () => http.get<WebhookSettings>(`${HOOKS}/settings`),
       updateSettings: (s: WebhookSettings) => http.post<WebhookSettings>(`${HOOKS}/settings/update`, s as unknown as Record<string, FormValue>),
     },

@@ -18,10 +18,13 @@ export interface Me extends User {
   groups: string[];
 }
 
-export interface Token {
-  token: string;
-  expires: number;
-  ssl?: boolean;
+/** The OAuth2 token endpoint's answer (`refresh_token` only when a code is redeemed). */
+export interface OAuthToken {
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+  refresh_token_expires_in?: number;
+  username: string;
 }
 
 export interface Item {
@@ -129,6 +132,12 @@ export interface Machine {
 }
 
 export type SystemProperties = Record<string, number>;
+
+/** A system property's allowed range (`GET …/system/properties/limits`). */
+export interface PropertyLimit {
+  min: number;
+  max: number;
+}
 
 export interface WebhookConfig {
   deactivationPolicy?: { numberOfFailures?: number; daysInPast?: number };

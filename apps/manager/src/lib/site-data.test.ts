@@ -19,7 +19,7 @@ function server(siteWide: boolean) {
     if (m) return reply(200, { tasks: [task(`${m[1]}-task`, m[1])] });
     return reply(404, { error: { code: 404, messageCode: 'NOT_FOUND', message: `Cannot GET ${path}`, details: [] } });
   });
-  return { api: restClient(new Http(() => 't', () => undefined, fetchImpl as unknown as typeof fetch)), paths };
+  return { api: restClient(new Http(() => 't', { renew: async () => false, ended: () => undefined }, fetchImpl as unknown as typeof fetch)), paths };
 }
 
 describe('visibleTasks', () => {

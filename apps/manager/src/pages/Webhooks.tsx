@@ -15,6 +15,7 @@ export function Webhooks() {
   const items = useData(() => visibleItems(api, session.username, true), [session.username]);
   const action = useAction();
   const names = new Map((items.data ?? []).map((i) => [i.id, i.title]));
+  const catalogue = useData(() => api.webhooks.triggerEvents(), []);
 
   const act = async (fn: () => Promise<unknown>) => {
     await action.run(fn);
@@ -52,7 +53,7 @@ export function Webhooks() {
                   <td>
                     <ul className="plain">
                       {w.events.map((e) => (
-                        <li key={e}>{describeTrigger(e, names)}</li>
+                        <li key={e}>{describeTrigger(e, catalogue.data ?? [], names)}</li>
                       ))}
                     </ul>
                   </td>
