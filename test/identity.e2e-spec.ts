@@ -482,16 +482,16 @@ describe('identity', () => {
     });
   });
 
-  describe('OAuth2 for the Manager: the code flow with PKCE and the JSON sign-in (ours)', () => {
+  describe('OAuth2 for the Manager: the code flow with PKCE and the JSON sign-in (response_mode=json, ours)', () => {
     const verifier = 'M'.repeat(20) + '-._~' + 'a1'.repeat(12);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const redirect = () => `${h.config.http.publicUrl}/arcgis/manager/`;
     const authorize = (extra: Record<string, string> = {}) =>
       h.http.get('/sharing/rest/oauth2/authorize').query({
-        client_id: 'nbmanager', response_type: 'code', redirect_uri: redirect(), state: 'st-1', code_challenge: challenge, code_challenge_method: 'S256', f: 'json', ...extra,
+        client_id: 'nbmanager', response_type: 'code', redirect_uri: redirect(), state: 'st-1', code_challenge: challenge, code_challenge_method: 'S256', response_mode: 'json', ...extra,
       });
     const signIn = (oauthState: string, password = 'admin-password') =>
-      h.http.post('/sharing/oauth2/signin').type('form').send({ oauth_state: oauthState, username: 'admin', password, f: 'json' });
+      h.http.post('/sharing/oauth2/signin').type('form').send({ oauth_state: oauthState, username: 'admin', password });
     const redeem = (code: string, codeVerifier?: string) =>
       h.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'authorization_code', client_id: 'nbmanager', code, redirect_uri: redirect(), ...(codeVerifier ? { code_verifier: codeVerifier } : {}) });
     const codeOf = async () => {
@@ -527,14 +527,14 @@ describe('identity', () => {
 
     it('the Manager client must send an S256 challenge and may return only to the Manager; a verifier without a challenge is refused', async () => {
       expectError(await authorize({ code_challenge: '' }), 400);
-      const noChallenge = await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'nbmanager', response_type: 'code', redirect_uri: redirect(), f: 'json' });
+      const noChallenge = await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'nbmanager', response_type: 'code', redirect_uri: redirect(), response_mode: 'json' });
       expectError(noChallenge, 400, { messageCode: 'OAUTH_0011' });
       expectError(await authorize({ code_challenge_method: 'plain' }), 400);
       expectError(await authorize({ response_type: 'token' }), 400, { messageCode: 'OAUTH_0011' });
       expectError(await authorize({ redirect_uri: `${h.config.http.publicUrl}/sharing/rest/` }), 400, { messageCode: 'OAUTH_0005' });
       expectError(await authorize({ redirect_uri: 'urn:ietf:wg:oauth:2.0:oob' }), 400, { messageCode: 'OAUTH_0005' });
       // arcgispro without PKCE keeps working; a verifier it never announced is refused.
-      const pro = ok(await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'arcgispro', response_type: 'code', redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', f: 'json' }));
+      const pro = ok(await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'arcgispro', response_type: 'code', redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', response_mode: 'json' }));
       const { code } = ok(await signIn(pro.oauth_state));
       const res = await h.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'authorization_code', client_id: 'arcgispro', code, redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', code_verifier: verifier });
       expectError(res, 400, { messageCode: 'OAUTH_0011' });

@@ -63,8 +63,8 @@ describe('sign-in security', () => {
 
     it('the OAuth2 sign-in (the Manager\'s JSON variant too) counts failures with generateToken and is blocked the same way', async () => {
       const oauthSignIn = async (password: string) => {
-        const page = await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'arcgispro', response_type: 'code', redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', f: 'json' });
-        return h.http.post('/sharing/oauth2/signin').type('form').send({ oauth_state: page.body.oauth_state, username: 'admin', password, f: 'json' });
+        const page = await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'arcgispro', response_type: 'code', redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', response_mode: 'json' });
+        return h.http.post('/sharing/oauth2/signin').type('form').send({ oauth_state: page.body.oauth_state, username: 'admin', password });
       };
       for (let i = 0; i < 5; i++) expect((await signIn('admin', `wrong-${i}`)).status).toBe(400);
       for (let i = 0; i < 5; i++) expect((await oauthSignIn(`wrong-oauth-${i}`)).status).toBe(400);

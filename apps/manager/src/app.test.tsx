@@ -31,6 +31,7 @@ function oauthRoutes(refreshWorks: () => boolean = () => true): Record<string, H
     'GET /sharing/rest/oauth2/authorize': (u) => {
       expect(u.searchParams.get('client_id')).toBe('nbmanager');
       expect(u.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(u.searchParams.get('response_mode')).toBe('json');
       pending = { state: u.searchParams.get('state')!, challenge: u.searchParams.get('code_challenge')! };
       return [200, { oauth_state: 'os' }];
     },

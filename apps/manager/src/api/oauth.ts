@@ -10,8 +10,9 @@ const OAUTH = '/sharing/rest/oauth2';
 const redirectUri = () => `${location.origin}/arcgis/manager/`;
 
 /**
- * OAuth2 for the Manager: authorize and the sign-in form's POST with `f=json` (ours: the code comes back as JSON,
- * so the page, and any form open on it, stays), then the token endpoint with the code_verifier.
+ * OAuth2 for the Manager: authorize with `response_mode=json` (ours: authorize and the sign-in form's POST answer
+ * JSON, so the code comes back to this page, and any form open on it stays), then the token endpoint with the
+ * code_verifier.
  */
 export function oauthClient(http: Http) {
   return {
@@ -25,6 +26,7 @@ export function oauthClient(http: Http) {
         state,
         code_challenge: challengeOf(verifier),
         code_challenge_method: 'S256',
+        response_mode: 'json',
       });
       const out = await http.post<{ code: string; state?: string }>('/sharing/oauth2/signin', { oauth_state: page.oauth_state, username, password });
       if (out.state !== state) throw new Error('The sign-in answered for another sign-in; try again.');

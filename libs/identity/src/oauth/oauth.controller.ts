@@ -26,7 +26,7 @@ export class OAuthController {
     const used = `${req.protocol}://${req.headers.host ?? ''}`;
     const origins = [base, used, this.config.http.publicUrl, this.config.http.https?.publicUrl].filter((u): u is string => !!u && URL.canParse(u)).map((u) => new URL(u).origin);
     const { oauthState, client } = await this.oauth.authorize(dto, origins);
-    if (dto.f === 'json') return res.set('Cache-Control', 'no-store').json({ oauth_state: oauthState, client_id: client.clientId, appTitle: client.title });
+    if (dto.response_mode === 'json') return res.set('Cache-Control', 'no-store').json({ oauth_state: oauthState, client_id: client.clientId, appTitle: client.title });
     sendSignInPage(res, { oauthState, clientId: client.clientId, appTitle: client.title });
   }
 
@@ -34,8 +34,8 @@ export class OAuthController {
   @Post(['sharing/oauth2/signin', 'sharing/rest/oauth2/signin'])
   async signIn(@Params(SignInDto) dto: z.infer<typeof SignInDto>, @Req() req: Request, @Res() res: Response) {
     const out = await this.oauth.signIn(dto.oauth_state, dto.username, dto.password, req.ip);
-    if (dto.f === 'json') {
-      // Ours: the Manager signs in without leaving its page, so it reads the code (or the redirect) as JSON.
+    if (out.json) {
+      // Ours (response_mode=json): the Manager signs in without leaving its page, so it reads the code as JSON.
       if (out.kind === 'retry') throw DomainError.invalid('OAUTH_0015', out.message);
       res.status(200).set('Cache-Control', 'no-store');
       if (out.kind === 'code') return res.json({ code: out.code });

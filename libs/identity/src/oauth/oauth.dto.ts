@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { zInt } from '@app/rest';
 import { PKCE_VERIFIER } from './oauth-clients';
 
-/** `f=json` (ours) answers JSON instead of the HTML pages and the redirect, for a client that stays on its page. */
-const format = z.string().optional();
-
 export const AuthorizeDto = z.object({
   client_id: z.string().min(1),
   response_type: z.enum(['token', 'code']),
@@ -14,14 +11,18 @@ export const AuthorizeDto = z.object({
   // PKCE (RFC 7636): S256 only, as OAuth 2.1 asks of public clients.
   code_challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url SHA-256 of the code_verifier (43 characters)').optional(),
   code_challenge_method: z.literal('S256').optional(),
-  f: format,
+  /**
+   * Ours: `json` answers this request and the sign-in POST of its page with JSON instead of the page and the
+   * redirect, for a client that signs in with fetch and stays on its page. Not `f=json`: the ArcGIS API for Python
+   * sends that on authorize and reads the page.
+   */
+  response_mode: z.literal('json').optional(),
 });
 
 export const SignInDto = z.object({
   oauth_state: z.string().min(1),
   username: z.string().min(1),
   password: z.string().min(1),
-  f: format,
 });
 
 export const TokenDto = z.discriminatedUnion('grant_type', [

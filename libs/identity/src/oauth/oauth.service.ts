@@ -30,6 +30,8 @@ interface PendingSignIn {
   expiration?: number;
   /** PKCE: the S256 challenge the code's redeemer must answer. */
   codeChallenge?: string;
+  /** `response_mode=json`: the sign-in answers JSON. */
+  json?: boolean;
 }
 
 interface CodeGrant {
@@ -39,11 +41,13 @@ interface CodeGrant {
   codeChallenge?: string;
 }
 
-export type SignInOutcome =
+/** `json`: the authorize request asked for JSON answers (`response_mode=json`). */
+export type SignInOutcome = { json: boolean } & (
   /** `code` and `state` are set for the code flow: what the redirect carries, for a client that asked for JSON. */
   | { kind: 'redirect'; location: string; code?: string; state?: string }
   | { kind: 'code'; code: string }
-  | { kind: 'retry'; oauthState: string; client: OAuthClient; message: string };
+  | { kind: 'retry'; oauthState: string; client: OAuthClient; message: string }
+);
 
 /**
  * OAuth2 for built-in users: the implicit flow (token in the redirect's fragment) and the authorization-code flow
@@ -84,6 +88,7 @@ export class OAuthService {
       clientState: dto.state,
       expiration: dto.expiration,
       codeChallenge: dto.code_challenge,
+      json: dto.response_mode === 'json' || undefined,
     };
     return { oauthState: await this.newState(pending), client };
   }
@@ -96,6 +101,7 @@ export class OAuthService {
     const pending = (await this.repo.takeGrant('state', oauthState, this.clock.now())) as PendingSignIn | null;
     if (!pending) throw DomainError.invalid('OAUTH_0007', 'This sign-in page has expired or was already used; start again.');
     const client = clientById(pending.clientId)!;
+    const json = !!pending.json;
     // The same throttle as generateToken: failures count per username and per address.
     await this.throttle.check(username, address);
     let user: UserEntity;
@@ -106,21 +112,22 @@ export class OAuthService {
       if (!(e instanceof DomainError)) throw e;
       if (e.messageCode === 'INVALID_CREDENTIALS') await this.throttle.failed(username, address);
       const message = e.messageCode === 'INVALID_CREDENTIALS' ? 'Invalid username or password.' : e.message;
-      return { kind: 'retry', oauthState: await this.newState(pending), client, message };
+      return { json, kind: 'retry', oauthState: await this.newState(pending), client, message };
     }
     await this.users.recordAuthEvent(user, 'signIn');
     if (pending.responseType === 'code') {
       const code = secret();
       const grant: CodeGrant = { clientId: pending.clientId, redirectUri: pending.redirectUri, userId: user.id, codeChallenge: pending.codeChallenge };
       await this.repo.putGrant('code', code, { ...grant }, new Date(this.clock.nowMs() + CODE_SECONDS * 1000), this.clock.now());
-      if (pending.redirectUri === OOB_REDIRECT) return { kind: 'code', code };
+      if (pending.redirectUri === OOB_REDIRECT) return { json, kind: 'code', code };
       const state = pending.clientState;
-      return { kind: 'redirect', location: withParams(pending.redirectUri, '?', { code, state }), code, state };
+      return { json, kind: 'redirect', location: withParams(pending.redirectUri, '?', { code, state }), code, state };
     }
     const minutes = this.minutes(pending.expiration, this.config.auth.defaultTokenMinutes);
     const sid = await this.newSession(user.id, pending.clientId, minutes, null);
     const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'signin', sid }, minutes);
     return {
+      json,
       kind: 'redirect',
       location: withParams(pending.redirectUri, '#', {
         access_token: t.token,
