@@ -55,7 +55,7 @@ describe('WebhookForm', () => {
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Watcher' } });
     fireEvent.change(screen.getByLabelText('Payload URL'), { target: { value: 'https://hooks.example.org/in' } });
     fireEvent.click(await screen.findByLabelText('An item is added to the portal'));
-    expect(screen.getByText(/not raised by this server: This server hosts no services/)).toBeTruthy();
+    expect(screen.getByText(/Not raised by this server: This server hosts no services/)).toBeTruthy();
     await waitFor(() => expect(screen.getAllByRole('option', { name: 'Report (admin)' })).toHaveLength(1));
     fireEvent.change(screen.getByRole('combobox', { name: 'A specific item' }), { target: { value: ITEM } });
     fireEvent.change(screen.getByLabelText('Event of the item'), { target: { value: 'update' } });

@@ -186,8 +186,11 @@ export function WebhookForm({ id }: { id?: string }) {
                   <div className="event-grid">
                     {g.any.map((a) => (
                       <label key={a.op} className="switch">
-                        <input type="checkbox" checked={s.events.includes(uriOf(g.kind, undefined, a.op))} onChange={(e) => toggle(uriOf(g.kind, undefined, a.op), e.target.checked)} /> {a.label}
-                        {a.inactive && <small className="hint"> (not raised by this server: {a.inactive})</small>}
+                        <input type="checkbox" checked={s.events.includes(uriOf(g.kind, undefined, a.op))} onChange={(e) => toggle(uriOf(g.kind, undefined, a.op), e.target.checked)} />
+                        <span>
+                          {a.label}
+                          {a.inactive && <small className="hint block-hint">Not raised by this server: {a.inactive}</small>}
+                        </span>
                       </label>
                     ))}
                   </div>
