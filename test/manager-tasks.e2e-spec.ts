@@ -15,7 +15,7 @@ describe('Manager: tasks and jobs in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    site = await ManagerSite.start();
+    site = await ManagerSite.start({}, { https: true });
     ({ page } = await site.page());
   });
 
@@ -23,6 +23,9 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await site?.stop();
   });
 
+  const SESSION_KEY = 'nbautomation.manager.session';
+  // Page scripts as strings: the test's own types know no DOM.
+  const storedSession = async () => JSON.parse((await page.evaluate<string | null>(`localStorage.getItem('${SESSION_KEY}')`)) ?? 'null');
   const table = (name: string) => page.getByRole('table').filter({ has: page.getByRole('columnheader', { name }) });
 
   it('the root redirects to the Manager, which shows the sign-in page', async () => {
@@ -43,12 +46,28 @@ describe('Manager: tasks and jobs in a real browser', () => {
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
   });
 
-  it('signs in; the session survives a reload; an administrator sees every section', async () => {
+  it('signs in through OAuth2 (code flow with PKCE); the session survives a reload; an administrator sees every section', async () => {
     await site.signIn(page);
     await page.reload();
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.waitFor();
     for (const name of ['Notebooks', 'Tasks', 'Jobs', 'Webhooks', 'Site']) await nav.getByRole('link', { name, exact: true }).waitFor();
+    const stored = await storedSession();
+    expect(stored).toEqual(expect.objectContaining({ token: expect.any(String), refreshToken: expect.any(String), username: 'admin' }));
+    // The Manager's tokens are OAuth2 ones: the refresh token renews them.
+    const renewed = await site.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'refresh_token', client_id: 'nbmanager', refresh_token: stored.refreshToken });
+    expect(renewed.status).toBe(200);
+  });
+
+  it('an access token the server refuses is renewed silently with the refresh token: no sign-in dialog', async () => {
+    const before = await storedSession();
+    await page.evaluate(`localStorage.setItem('${SESSION_KEY}', JSON.stringify({ ...JSON.parse(localStorage.getItem('${SESSION_KEY}')), token: 'expired.access.token' }))`);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    await until(async () => (await storedSession()).token !== 'expired.access.token', 20_000);
+    expect(await page.getByRole('dialog', { name: 'Sign in again' }).count()).toBe(0);
+    expect((await storedSession()).refreshToken).toBe(before.refreshToken);
   });
 
   it('uploads a notebook and shows its cells', async () => {
@@ -230,10 +249,27 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('signs out back to the sign-in page', async () => {
+  it('signs out back to the sign-in page, revoking the refresh token and ending the session', async () => {
+    const { token, refreshToken } = await storedSession();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await until(async () => (await site.http.get('/sharing/rest/community/self?f=json').set('Authorization', `Bearer ${token}`)).status === 401, 20_000);
+    const refresh = await site.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'refresh_token', client_id: 'nbmanager', refresh_token: refreshToken });
+    expect(refresh.status).toBe(400);
+  });
+
+  it('works over the HTTPS port too: sign in, see the tasks, sign out', async () => {
+    const { context, page: secure } = await site.page({ width: 1280, height: 800 }, site.httpsUrl);
+    try {
+      await site.signIn(secure);
+      expect(new URL(secure.url()).protocol).toBe('https:');
+      await secure.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+      await secure.getByRole('button', { name: 'Sign out' }).click();
+      await secure.getByRole('button', { name: 'Sign in' }).waitFor();
+    } finally {
+      await context.close();
+    }
   });
 });
