@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { parameterized } from './support/notebooks';
+import { readFileSync } from 'node:fs';
+import { parameterized, printing } from './support/notebooks';
 import { ManagerSite, see } from './support/manager-site';
 import { eventually as until } from './support/worker-harness';
 
@@ -95,6 +96,25 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.frameLocator('iframe[title^="Snapshot"]').getByText('right now x2').first().waitFor();
   });
 
+  it('lists the files a run wrote on its job page, each a download', async () => {
+    await page.getByRole('link', { name: 'Notebooks', exact: true }).click();
+    await page.getByLabel('Notebook file (.ipynb)').setInputFiles({
+      name: 'writer.ipynb',
+      mimeType: 'application/x-ipynb+json',
+      buffer: Buffer.from(JSON.stringify(printing('open("report.csv", "w").write("city,days\\nOslo,2\\n")'))),
+    });
+    await page.getByLabel('Title', { exact: true }).fill('Writer');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'Writer', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await see.text(page.locator('dl.properties'), 'COMPLETED', 180_000);
+    const files = page.getByRole('list', { name: /^Output files of job/ });
+    const [download] = await Promise.all([page.waitForEvent('download'), files.getByRole('button', { name: 'Download report.csv' }).click()]);
+    expect(download.suggestedFilename()).toBe('report.csv');
+    const path = await download.path();
+    expect(readFileSync(path, 'utf8')).toBe('city,days\nOslo,2\n');
+  });
+
   it('creates a task every 10 seconds with parameters, previewing its next five run times', async () => {
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();
     await page.getByRole('button', { name: 'New task' }).click();
@@ -171,8 +191,8 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.getByLabel('Status', { exact: true }).selectOption('');
     await row.getByRole('button', { name: 'Resume' }).click();
     await see.text(row, 'Active');
-    // Run now is offered on every task (the route may not exist on this server yet; the test does not press it).
-    await row.getByRole('button', { name: 'Run now' }).waitFor();
+    await row.getByRole('button', { name: 'Run now' }).click();
+    await page.getByText('Started a run of Greet every ten seconds.').waitFor();
   });
 
   it('edits the task: the form opens with its values, and the change is saved', async () => {
@@ -201,11 +221,12 @@ describe('Manager: tasks and jobs in a real browser', () => {
   it('the Jobs page lists the scheduled runs, opens one with its messages and snapshot', async () => {
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     const jobs = table('Trigger');
-    const done = jobs.getByRole('row').filter({ hasText: 'COMPLETED' }).first();
-    await see.text(done, 'schedule');
+    const done = jobs.getByRole('row').filter({ hasText: 'COMPLETED' }).filter({ hasText: 'schedule' }).first();
     await see.text(done, 'admin');
+    // Run now on the Tasks page made a job of its own.
+    await see.text(jobs.getByRole('row').filter({ hasText: 'run now' }).first(), 'admin', 60_000);
     await page.getByLabel('Trigger').selectOption('executeNotebook');
-    await see.count(jobs.getByRole('row').filter({ hasText: 'COMPLETED' }), 1);
+    await see.count(jobs.getByRole('row').filter({ hasText: 'COMPLETED' }), 2);
     await see.count(jobs.getByRole('row').filter({ hasText: 'schedule' }), 0);
     await page.getByLabel('Trigger').selectOption('task');
     await site.screenshot(page, 'jobs');

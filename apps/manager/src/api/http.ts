@@ -83,10 +83,19 @@ export class Http {
 
   /** A non-JSON resource (a snapshot's HTML, a notebook file). */
   text(path: string): Promise<string> {
+    return this.raw(path, (res) => res.text());
+  }
+
+  /** A download (an output file), as it is. */
+  blob(path: string): Promise<Blob> {
+    return this.raw(path, (res) => res.blob());
+  }
+
+  private raw<T>(path: string, read: (res: Response) => Promise<T>): Promise<T> {
     return this.authorized(async () => {
       const res = await this.request(path, { method: 'GET' });
       if (!res.ok) throw await this.errorOf(res);
-      return res.text();
+      return read(res);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { TriggerGroup } from '../lib/triggers';
-import { ApiError, FormValue, Http } from './http';
+import { FormValue, Http } from './http';
 import type {
   CronFields,
   Delivery,
@@ -59,7 +59,7 @@ export function restClient(http: Http) {
 
     groups: {
       get: (id: string) => http.get<Group>(`${SHARING}/community/groups/${enc(id)}`),
-      /** The organization's groups (a portal search; where the server has it, see site-data). */
+      /** The groups the caller may see (a portal search). */
       search: () => http.get<{ results: Group[] }>(`${SHARING}/community/groups`, { num: 100 }).then((r) => r.results),
       create: (title: string, access: string) => http.post<{ group: Group }>(`${SHARING}/community/createGroup`, { title, access }),
     },
@@ -88,11 +88,13 @@ export function restClient(http: Http) {
       deleteFinished: () => http.post<{ deleted: number }>(`${ADMIN}/system/jobs/deleteAll`),
       snapshot: (id: string) => http.text(`${ADMIN}/system/jobs/${enc(id)}/snapshot`),
       notebook: (id: string) => http.text(`${ADMIN}/system/jobs/${enc(id)}/notebook`),
+      /** An output file by the URL the job lists; only its path is used, so it is fetched from this origin. */
+      file: (url: string) => http.blob(new URL(url, location.origin).pathname),
     },
 
     tasks: {
       list: (owner: string) => http.get<Page & { tasks: Task[] }>(tasksOf(owner), { num: 10000 }).then((r) => r.tasks),
-      /** Administrators: every owner's tasks in one list (where the server has the operation; see site-data). */
+      /** Administrators: every owner's tasks in one list. */
       listAll: () => http.get<Page & { tasks: Task[] }>(`${ADMIN}/notebooks/tasks`, { num: 10000 }).then((r) => r.tasks),
       get: (owner: string, id: string) => http.get<Task>(`${tasksOf(owner)}/${enc(id)}`),
       create: (owner: string, t: TaskInput) => http.post<{ taskId: string }>(`${tasksOf(owner)}/createTask`, { type: 'ExecuteNotebook', ...(t as unknown as Record<string, FormValue>) }),
@@ -100,14 +102,7 @@ export function restClient(http: Http) {
       update: (owner: string, id: string, t: TaskInput) => http.postJson(`${tasksOf(owner)}/${enc(id)}/update`, { ...t }),
       pause: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/disable`),
       resume: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/enable`),
-      runNow: (owner: string, id: string) =>
-        http.post<{ runId: string }>(`${tasksOf(owner)}/${enc(id)}/run`).catch((e: unknown) => {
-          // An api without the run-now operation answers the framework's "Cannot POST …" 404.
-          if (e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot POST')) {
-            throw new ApiError(404, 404, 'RUN_NOW_UNAVAILABLE', 'This server does not offer Run now yet; the task runs on its schedule.');
-          }
-          throw e;
-        }),
+      runNow: (owner: string, id: string) => http.post<{ runId: string }>(`${tasksOf(owner)}/${enc(id)}/run`),
       delete: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/delete`),
       runs: (owner: string, id: string) => http.get<Page & { runs: TaskRun[] }>(`${tasksOf(owner)}/${enc(id)}/runs`, { num: 100 }).then((r) => r.runs),
       preview: (owner: string, s: CronFields & { startDate?: number | null; endDate?: number | null; maxOccurrences?: number | null }) =>

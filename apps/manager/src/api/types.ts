@@ -97,6 +97,14 @@ export interface TaskRun {
   modified: number;
   jobId: string | null;
   snapshotUrl?: string;
+  outputFiles?: OutputFile[];
+}
+
+/** A file the run wrote in its working folder and the server kept; `url` downloads it (with the token). */
+export interface OutputFile {
+  name: string;
+  size: number;
+  url: string;
 }
 
 export type JobStatus = 'SUBMITTED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
@@ -112,7 +120,7 @@ export interface Job {
   startTime: number;
   endTime: number | null;
   nodeName: string | null;
-  results: { snapshotUrl?: string; notebookUrl?: string; error?: { ename: string; evalue: string } };
+  results: { snapshotUrl?: string; notebookUrl?: string; outputFiles?: OutputFile[]; error?: { ename: string; evalue: string } };
   messages: string[];
   customAttributes: { isCancelled: boolean };
 }
