@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { parameterized, printing } from './support/notebooks';
+import { parameterized, printing, sleeping } from './support/notebooks';
 import { ManagerSite, see } from './support/manager-site';
 import { eventually as until } from './support/worker-harness';
 
@@ -113,6 +113,24 @@ describe('Manager: tasks and jobs in a real browser', () => {
     expect(download.suggestedFilename()).toBe('report.csv');
     const path = await download.path();
     expect(readFileSync(path, 'utf8')).toBe('city,days\nOslo,2\n');
+  });
+
+  it('cancels a running job from the Jobs page', async () => {
+    await page.getByRole('link', { name: 'Notebooks', exact: true }).click();
+    await page.getByLabel('Notebook file (.ipynb)').setInputFiles({ name: 'sleeper.ipynb', mimeType: 'application/x-ipynb+json', buffer: Buffer.from(JSON.stringify(sleeping(300))) });
+    await page.getByLabel('Title', { exact: true }).fill('Sleeper');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'Sleeper', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await see.text(page.locator('dl.properties'), 'PROCESSING', 180_000);
+    const jobId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    const row = table('Trigger').getByRole('row').filter({ hasText: jobId.slice(0, 8) });
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText(`Cancelled job ${jobId.slice(0, 8)}.`).waitFor();
+    // The list follows by itself: the job ends as cancelled, and Cancel goes.
+    await see.text(row, '(cancelled)', 60_000);
+    await see.count(row.getByRole('button', { name: 'Cancel' }), 0, 60_000);
   });
 
   it('creates a task every 10 seconds with parameters, previewing its next five run times', async () => {
