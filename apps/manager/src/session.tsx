@@ -9,8 +9,8 @@ import type { OAuthToken, Role } from './api/types';
  * localStorage so a reload keeps the session until the refresh token expires or is revoked.
  */
 export interface Session {
+  /** The access token; when the server refuses it, the refresh token gets another (api/http.ts). */
   token: string;
-  expires: number;
   refreshToken: string;
   refreshExpires: number;
   username: string;
@@ -37,7 +37,7 @@ function saveSession(s: Session | null): void {
 // For requests that must never renew or end the session (the OAuth2 endpoints themselves).
 const UNMANAGED: SessionHooks = { renew: async () => false, ended: () => undefined };
 
-const withAccess = (s: Session, t: OAuthToken, now = Date.now()): Session => ({ ...s, token: t.access_token, expires: now + t.expires_in * 1000 });
+const withAccess = (s: Session, t: OAuthToken): Session => ({ ...s, token: t.access_token });
 
 interface SessionState {
   session: Session | null;
@@ -104,9 +104,7 @@ export function SessionProvider({ children, fetchImpl }: { children: ReactNode; 
   const signIn = useCallback(
     async (username: string, password: string) => {
       const t = await oauth.signIn(username, password);
-      const now = Date.now();
-      const base: Session = { token: t.access_token, expires: 0, refreshToken: t.refresh_token!, refreshExpires: now + (t.refresh_token_expires_in ?? 0) * 1000, username: t.username, fullName: t.username, role: 'org_user' };
-      current.current = withAccess(base, t, now);
+      current.current = { token: t.access_token, refreshToken: t.refresh_token!, refreshExpires: Date.now() + (t.refresh_token_expires_in ?? 0) * 1000, username: t.username, fullName: t.username, role: 'org_user' };
       const me = await api.me();
       adopt({ ...current.current, username: me.username, fullName: me.fullName || me.username, role: me.role });
       setExpired(false);

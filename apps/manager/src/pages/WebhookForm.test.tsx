@@ -40,7 +40,7 @@ function setup(id?: string) {
       return reply({ id: 'w1', name: 'Runs report', payloadUrl: '', isActive: true, events: ['/users/bob/signIn'], config: { properties: { federatedServer: { itemId: ITEM, tokenTypeToSend: 'user', tokenExpirationTimeMinutes: 30 } } } });
     return new Response(JSON.stringify({ error: { code: 404, messageCode: 'NOT_FOUND', message: `Cannot GET ${path}`, details: [] } }), { status: 404 });
   }) as typeof fetch;
-  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', expires: Date.now() + 60_000, refreshToken: 'r', refreshExpires: Date.now() + 60_000, username: 'admin', fullName: 'Admin', role: 'org_admin' }));
+  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', refreshToken: 'r', refreshExpires: Date.now() + 60_000, username: 'admin', fullName: 'Admin', role: 'org_admin' }));
   render(
     <SessionProvider fetchImpl={fetchImpl}>
       <WebhookForm id={id} />
