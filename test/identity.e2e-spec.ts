@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakeClock } from '@app/clock';
 import { toPrincipal, UsersRepository, UsersService } from '@app/identity';
 import { ApiHarness } from './support/api-harness';
@@ -478,6 +479,73 @@ describe('identity', () => {
       const seen = ok(await h.http.get(groupPath(g.id)).set(bearer(admin)));
       expect(seen.owner).toBe('admin');
       expect(seen.users).toEqual([{ username: 'admin', memberType: 'owner' }]);
+    });
+  });
+
+  describe('OAuth2 for the Manager: the code flow with PKCE and the JSON sign-in (response_mode=json, ours)', () => {
+    const verifier = 'M'.repeat(20) + '-._~' + 'a1'.repeat(12);
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const redirect = () => `${h.config.http.publicUrl}/arcgis/manager/`;
+    const authorize = (extra: Record<string, string> = {}) =>
+      h.http.get('/sharing/rest/oauth2/authorize').query({
+        client_id: 'nbmanager', response_type: 'code', redirect_uri: redirect(), state: 'st-1', code_challenge: challenge, code_challenge_method: 'S256', response_mode: 'json', ...extra,
+      });
+    const signIn = (oauthState: string, password = 'admin-password') =>
+      h.http.post('/sharing/oauth2/signin').type('form').send({ oauth_state: oauthState, username: 'admin', password });
+    const redeem = (code: string, codeVerifier?: string) =>
+      h.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'authorization_code', client_id: 'nbmanager', code, redirect_uri: redirect(), ...(codeVerifier ? { code_verifier: codeVerifier } : {}) });
+    const codeOf = async () => {
+      const { oauth_state } = ok(await authorize());
+      const out = ok(await signIn(oauth_state));
+      expect(out).toEqual({ code: expect.any(String), state: 'st-1' });
+      return out.code as string;
+    };
+
+    it('authorize and sign-in answer JSON; the code and its verifier give access and refresh tokens; refresh, then revokeToken ends it', async () => {
+      const page = ok(await authorize());
+      expect(page).toEqual({ oauth_state: expect.any(String), client_id: 'nbmanager', appTitle: 'Notebook Automation Manager' });
+      const t = ok(await redeem(await codeOf(), verifier));
+      expect(t).toEqual(expect.objectContaining({ access_token: expect.any(String), refresh_token: expect.any(String), username: 'admin' }));
+      expect(ok(await self(t.access_token)).username).toBe('admin');
+      const renewed = ok(await h.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'refresh_token', client_id: 'nbmanager', refresh_token: t.refresh_token }));
+      expect(ok(await self(renewed.access_token)).username).toBe('admin');
+      ok(await h.http.get('/sharing/rest/oauth2/signout').query({ f: 'json' }).set(bearer(renewed.access_token)));
+      expect(ok(await h.http.post('/sharing/rest/oauth2/revokeToken').type('form').send({ auth_token: t.refresh_token, client_id: 'nbmanager' }))).toEqual({ success: true });
+      expectError(await self(t.access_token), 401, { code: 498 });
+      expectError(await h.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'refresh_token', client_id: 'nbmanager', refresh_token: t.refresh_token }), 400, { messageCode: 'OAUTH_0009' });
+    });
+
+    it('a code is refused without its verifier or with another one, and is used up by the attempt', async () => {
+      const code = await codeOf();
+      expectError(await redeem(code, 'x'.repeat(43)), 400, { messageCode: 'OAUTH_0011' });
+      expectError(await redeem(code, verifier), 400, { messageCode: 'OAUTH_0008' });
+      const other = await codeOf();
+      const res = await redeem(other);
+      expectError(res, 400, { messageCode: 'OAUTH_0011' });
+      expect(JSON.stringify(res.body)).not.toContain(other);
+    });
+
+    it('the Manager client must send an S256 challenge and may return only to the Manager; a verifier without a challenge is refused', async () => {
+      expectError(await authorize({ code_challenge: '' }), 400);
+      const noChallenge = await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'nbmanager', response_type: 'code', redirect_uri: redirect(), response_mode: 'json' });
+      expectError(noChallenge, 400, { messageCode: 'OAUTH_0011' });
+      expectError(await authorize({ code_challenge_method: 'plain' }), 400);
+      expectError(await authorize({ response_type: 'token' }), 400, { messageCode: 'OAUTH_0011' });
+      expectError(await authorize({ redirect_uri: `${h.config.http.publicUrl}/sharing/rest/` }), 400, { messageCode: 'OAUTH_0005' });
+      expectError(await authorize({ redirect_uri: 'urn:ietf:wg:oauth:2.0:oob' }), 400, { messageCode: 'OAUTH_0005' });
+      // arcgispro without PKCE keeps working; a verifier it never announced is refused.
+      const pro = ok(await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'arcgispro', response_type: 'code', redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', response_mode: 'json' }));
+      const { code } = ok(await signIn(pro.oauth_state));
+      const res = await h.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'authorization_code', client_id: 'arcgispro', code, redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', code_verifier: verifier });
+      expectError(res, 400, { messageCode: 'OAUTH_0011' });
+    });
+
+    it('a wrong password answers the error JSON (OAUTH_0015) without echoing the password', async () => {
+      const { oauth_state } = ok(await authorize());
+      const res = await signIn(oauth_state, 'not-the-password-77');
+      expectError(res, 400, { messageCode: 'OAUTH_0015' });
+      expect(JSON.stringify(res.body)).not.toContain('not-the-password-77');
+      expectError(await signIn(oauth_state), 400, { messageCode: 'OAUTH_0007' });
     });
   });
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { parameterized } from './support/notebooks';
+import { readFileSync } from 'node:fs';
+import { parameterized, printing, sleeping } from './support/notebooks';
 import { ManagerSite, see } from './support/manager-site';
 import { eventually as until } from './support/worker-harness';
 
@@ -15,7 +16,7 @@ describe('Manager: tasks and jobs in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    site = await ManagerSite.start();
+    site = await ManagerSite.start({}, { https: true });
     ({ page } = await site.page());
   });
 
@@ -23,6 +24,9 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await site?.stop();
   });
 
+  const SESSION_KEY = 'nbautomation.manager.session';
+  // Page scripts as strings: the test's own types know no DOM.
+  const storedSession = async () => JSON.parse((await page.evaluate<string | null>(`localStorage.getItem('${SESSION_KEY}')`)) ?? 'null');
   const table = (name: string) => page.getByRole('table').filter({ has: page.getByRole('columnheader', { name }) });
 
   it('the root redirects to the Manager, which shows the sign-in page', async () => {
@@ -43,12 +47,28 @@ describe('Manager: tasks and jobs in a real browser', () => {
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
   });
 
-  it('signs in; the session survives a reload; an administrator sees every section', async () => {
+  it('signs in through OAuth2 (code flow with PKCE); the session survives a reload; an administrator sees every section', async () => {
     await site.signIn(page);
     await page.reload();
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.waitFor();
     for (const name of ['Notebooks', 'Tasks', 'Jobs', 'Webhooks', 'Site']) await nav.getByRole('link', { name, exact: true }).waitFor();
+    const stored = await storedSession();
+    expect(stored).toEqual(expect.objectContaining({ token: expect.any(String), refreshToken: expect.any(String), username: 'admin' }));
+    // The Manager's tokens are OAuth2 ones: the refresh token renews them.
+    const renewed = await site.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'refresh_token', client_id: 'nbmanager', refresh_token: stored.refreshToken });
+    expect(renewed.status).toBe(200);
+  });
+
+  it('an access token the server refuses is renewed silently with the refresh token: no sign-in dialog', async () => {
+    const before = await storedSession();
+    await page.evaluate(`localStorage.setItem('${SESSION_KEY}', JSON.stringify({ ...JSON.parse(localStorage.getItem('${SESSION_KEY}')), token: 'expired.access.token' }))`);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    await until(async () => (await storedSession()).token !== 'expired.access.token', 20_000);
+    expect(await page.getByRole('dialog', { name: 'Sign in again' }).count()).toBe(0);
+    expect((await storedSession()).refreshToken).toBe(before.refreshToken);
   });
 
   it('uploads a notebook and shows its cells', async () => {
@@ -74,6 +94,43 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await see.text(page.locator('dl.properties'), 'executeNotebook');
     await page.getByRole('button', { name: 'Open snapshot' }).click();
     await page.frameLocator('iframe[title^="Snapshot"]').getByText('right now x2').first().waitFor();
+  });
+
+  it('lists the files a run wrote on its job page, each a download', async () => {
+    await page.getByRole('link', { name: 'Notebooks', exact: true }).click();
+    await page.getByLabel('Notebook file (.ipynb)').setInputFiles({
+      name: 'writer.ipynb',
+      mimeType: 'application/x-ipynb+json',
+      buffer: Buffer.from(JSON.stringify(printing('open("report.csv", "w").write("city,days\\nOslo,2\\n")'))),
+    });
+    await page.getByLabel('Title', { exact: true }).fill('Writer');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'Writer', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await see.text(page.locator('dl.properties'), 'COMPLETED', 180_000);
+    const files = page.getByRole('list', { name: /^Output files of job/ });
+    const [download] = await Promise.all([page.waitForEvent('download'), files.getByRole('button', { name: 'Download report.csv' }).click()]);
+    expect(download.suggestedFilename()).toBe('report.csv');
+    const path = await download.path();
+    expect(readFileSync(path, 'utf8')).toBe('city,days\nOslo,2\n');
+  });
+
+  it('cancels a running job from the Jobs page', async () => {
+    await page.getByRole('link', { name: 'Notebooks', exact: true }).click();
+    await page.getByLabel('Notebook file (.ipynb)').setInputFiles({ name: 'sleeper.ipynb', mimeType: 'application/x-ipynb+json', buffer: Buffer.from(JSON.stringify(sleeping(300))) });
+    await page.getByLabel('Title', { exact: true }).fill('Sleeper');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'Sleeper', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await see.text(page.locator('dl.properties'), 'PROCESSING', 180_000);
+    const jobId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    const row = table('Trigger').getByRole('row').filter({ hasText: jobId.slice(0, 8) });
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText(`Cancelled job ${jobId.slice(0, 8)}.`).waitFor();
+    // The list follows by itself: the job ends as cancelled, and Cancel goes.
+    await see.text(row, '(cancelled)', 60_000);
+    await see.count(row.getByRole('button', { name: 'Cancel' }), 0, 60_000);
   });
 
   it('creates a task every 10 seconds with parameters, previewing its next five run times', async () => {
@@ -152,8 +209,11 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.getByLabel('Status', { exact: true }).selectOption('');
     await row.getByRole('button', { name: 'Resume' }).click();
     await see.text(row, 'Active');
-    // Run now is offered on every task (the route may not exist on this server yet; the test does not press it).
-    await row.getByRole('button', { name: 'Run now' }).waitFor();
+    // Refused (TASK_RUN_IN_PROGRESS, shown on the page) while a scheduled run is still open: pressed again until it starts.
+    await until(async () => {
+      await row.getByRole('button', { name: 'Run now' }).click();
+      return page.getByText('Started a run of Greet every ten seconds.').waitFor({ timeout: 4000 }).then(() => true, () => false);
+    }, 120_000, 1000);
   });
 
   it('edits the task: the form opens with its values, and the change is saved', async () => {
@@ -182,11 +242,12 @@ describe('Manager: tasks and jobs in a real browser', () => {
   it('the Jobs page lists the scheduled runs, opens one with its messages and snapshot', async () => {
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     const jobs = table('Trigger');
-    const done = jobs.getByRole('row').filter({ hasText: 'COMPLETED' }).first();
-    await see.text(done, 'schedule');
+    const done = jobs.getByRole('row').filter({ hasText: 'COMPLETED' }).filter({ hasText: 'schedule' }).first();
     await see.text(done, 'admin');
+    // Run now on the Tasks page made a job of its own.
+    await see.text(jobs.getByRole('row').filter({ hasText: 'run now' }).first(), 'admin', 60_000);
     await page.getByLabel('Trigger').selectOption('executeNotebook');
-    await see.count(jobs.getByRole('row').filter({ hasText: 'COMPLETED' }), 1);
+    await see.count(jobs.getByRole('row').filter({ hasText: 'COMPLETED' }), 2);
     await see.count(jobs.getByRole('row').filter({ hasText: 'schedule' }), 0);
     await page.getByLabel('Trigger').selectOption('task');
     await site.screenshot(page, 'jobs');
@@ -230,10 +291,27 @@ describe('Manager: tasks and jobs in a real browser', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('signs out back to the sign-in page', async () => {
+  it('signs out back to the sign-in page, revoking the refresh token and ending the session', async () => {
+    const { token, refreshToken } = await storedSession();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await until(async () => (await site.http.get('/sharing/rest/community/self?f=json').set('Authorization', `Bearer ${token}`)).status === 401, 20_000);
+    const refresh = await site.http.post('/sharing/rest/oauth2/token').type('form').send({ grant_type: 'refresh_token', client_id: 'nbmanager', refresh_token: refreshToken });
+    expect(refresh.status).toBe(400);
+  });
+
+  it('works over the HTTPS port too: sign in, see the tasks, sign out', async () => {
+    const { context, page: secure } = await site.page({ width: 1280, height: 800 }, site.httpsUrl);
+    try {
+      await site.signIn(secure);
+      expect(new URL(secure.url()).protocol).toBe('https:');
+      await secure.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+      await secure.getByRole('button', { name: 'Sign out' }).click();
+      await secure.getByRole('button', { name: 'Sign in' }).waitFor();
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -146,6 +146,8 @@ describe('Manager: webhooks and a non-administrator, in a real browser', () => {
       await see.text(table('Runs in progress'), 'Alive');
       await see.text(table('Members'), 'Analysts');
       await see.text(table('Account'), 'admin');
+      // Every property the server lists, with the range it answers (GET …/system/properties/limits).
+      await page.getByLabel(/maxRunOutputBytes/).waitFor();
       const cap = page.getByLabel(/maxExecuteNotebookContainersPerNode/);
       await cap.fill('0');
       await see.attr(cap, 'aria-invalid', 'true');

@@ -61,6 +61,19 @@ describe('sign-in security', () => {
       expect((await signIn('admin', 'admin-password')).status).toBe(429);
     });
 
+    it('the OAuth2 sign-in (the Manager\'s JSON variant too) counts failures with generateToken and is blocked the same way', async () => {
+      const oauthSignIn = async (password: string) => {
+        const page = await h.http.get('/sharing/rest/oauth2/authorize').query({ client_id: 'arcgispro', response_type: 'code', redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', response_mode: 'json' });
+        return h.http.post('/sharing/oauth2/signin').type('form').send({ oauth_state: page.body.oauth_state, username: 'admin', password });
+      };
+      for (let i = 0; i < 5; i++) expect((await signIn('admin', `wrong-${i}`)).status).toBe(400);
+      for (let i = 0; i < 5; i++) expect((await oauthSignIn(`wrong-oauth-${i}`)).status).toBe(400);
+      const blocked = await oauthSignIn('admin-password');
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.error).toMatchObject({ code: 429, messageCode: 'TOO_MANY_SIGN_IN_FAILURES' });
+      expect(JSON.stringify(blocked.body)).not.toContain('admin-password');
+    });
+
     it('fewer than 10 failures do not block, and a success clears the username', async () => {
       for (let i = 0; i < 9; i++) await signIn('admin', 'wrong');
       expect((await signIn('admin', 'admin-password')).status).toBe(200);

@@ -118,4 +118,17 @@ describe('every trigger URI fires or says why (one webhook per URI; Postgres, Re
     const itemShare = hooks.find((x) => x.uri === `/groups/${groupId}/itemShare`)!;
     expect(JSON.parse(receiver.at(itemShare.path)[0].body).events[0]).toMatchObject({ source: 'group', operation: 'itemShare', id: groupId, properties: { sharedItems: [{ itemId, itemType: 'Notebook' }] } });
   }, 180_000);
+
+  it('triggerEvents (ours) offers every URI of the tables in words, inactive ones with their reason; administrators only', async () => {
+    const res = await h.http.get('/sharing/rest/portals/self/webhooks/triggerEvents?f=json').set('Authorization', `Bearer ${admin}`);
+    expect(res.status).toBe(200);
+    const groups = res.body.triggerGroups as Array<{ kind: string; any: Array<{ op: string; inactive?: string }>; specific?: { target: string; ops: Array<{ op: string }> } }>;
+    expect(groups.map((g) => g.kind)).toEqual(['items', 'groups', 'users', 'roles']);
+    const target = { items: 'a'.repeat(32), groups: 'b'.repeat(32), users: 'rita', roles: '' } as Record<string, string>;
+    const offered = groups.flatMap((g) => [`/${g.kind}`, ...g.any.map((o) => `/${g.kind}/${o.op}`), ...(g.specific ? [`/${g.kind}/${target[g.kind]}`, ...g.specific.ops.map((o) => `/${g.kind}/${target[g.kind]}/${o.op}`)] : [])]);
+    expect(['/', ...offered].sort()).toEqual(catalogue({ item: target.items, group: target.groups, username: 'rita' }).sort());
+    expect(groups[0].any.find((o) => o.op === 'publish')!.inactive).toEqual(expect.any(String));
+    const user = await h.user('catalogue-reader');
+    expect((await h.http.get('/sharing/rest/portals/self/webhooks/triggerEvents?f=json').set('Authorization', `Bearer ${user}`)).status).toBe(403);
+  });
 });

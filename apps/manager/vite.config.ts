@@ -10,7 +10,8 @@ export default defineConfig({
   // `npm run dev:manager`: the page from Vite with hot reload, the API from the api process (npm run start:dev).
   server: {
     port: 31400,
-    proxy: Object.fromEntries(['/sharing', '/portaladmin', '/arcgis/admin', '/arcgis/webhooks'].map((p) => [p, process.env.API_URL ?? 'http://127.0.0.1:3000'])),
+    // The Host is kept, so the api takes this page's origin for the Manager's OAuth2 redirect URI.
+    proxy: Object.fromEntries(['/sharing', '/portaladmin', '/arcgis/admin', '/arcgis/webhooks'].map((p) => [p, { target: process.env.API_URL ?? 'http://127.0.0.1:3000', changeOrigin: false }])),
   },
   build: {
     outDir: resolve(__dirname, '../../dist/apps/manager'),

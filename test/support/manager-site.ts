@@ -1,11 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { AppConfig } from '@app/config';
 import { AppProcess, envFor } from './processes';
 import { testConfig } from './test-env';
+import { selfSignedCert } from './tls';
 
 /** Debian's chromium (scripts/setup.sh installs it); never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,11 +30,14 @@ export const freePort = () =>
 export class ManagerSite {
   config!: AppConfig;
   url!: string;
+  /** The HTTPS port's base URL (the quickstart's self-signed certificate), when started with `https`. */
+  httpsUrl?: string;
   browser!: Browser;
   private procs: AppProcess[] = [];
   private dropDb?: () => Promise<void>;
+  private certDir?: string;
 
-  static async start(env: Record<string, string> = {}): Promise<ManagerSite> {
+  static async start(env: Record<string, string> = {}, opts: { https?: boolean } = {}): Promise<ManagerSite> {
     const s = new ManagerSite();
     try {
       const t = await testConfig(env);
@@ -40,7 +45,15 @@ export class ManagerSite {
       s.dropDb = t.dropDb;
       const port = await freePort();
       s.url = `http://127.0.0.1:${port}`;
-      const api = AppProcess.start('api', envFor(s.config, { PORT: String(port), PUBLIC_URL: s.url, ...env }));
+      const tls: Record<string, string> = {};
+      if (opts.https) {
+        s.certDir = mkdtempSync(join(tmpdir(), 'nba-manager-tls-'));
+        const cert = selfSignedCert(s.certDir);
+        const httpsPort = await freePort();
+        s.httpsUrl = `https://localhost:${httpsPort}`;
+        Object.assign(tls, { TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile, HTTPS_PORT: String(httpsPort) });
+      }
+      const api = AppProcess.start('api', envFor(s.config, { PORT: String(port), PUBLIC_URL: s.url, ...tls, ...env }));
       s.procs.push(api);
       await api.waitFor('listening on', 60_000);
       const worker = AppProcess.start('worker', envFor(s.config, { PUBLIC_URL: s.url, ...env }));
@@ -72,9 +85,10 @@ export class ManagerSite {
     return res.body;
   }
 
-  /** A new browser context (its own storage, so its own session) at a viewport. */
-  async page(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await this.browser.newContext({ viewport, baseURL: this.url });
+  /** A new browser context (its own storage, so its own session) at a viewport, on the HTTP or the HTTPS port. */
+  async page(viewport = { width: 1280, height: 800 }, baseURL = this.url): Promise<{ context: BrowserContext; page: Page }> {
+    // The quickstart's certificate is self-signed: the browser is told to accept it, as a user would.
+    const context = await this.browser.newContext({ viewport, baseURL, ignoreHTTPSErrors: baseURL.startsWith('https:') });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     return { context, page };
@@ -103,6 +117,7 @@ export class ManagerSite {
     await Promise.all(this.procs.map((p) => p.stop()));
     this.procs = [];
     await this.dropDb?.();
+    if (this.certDir) rmSync(this.certDir, { recursive: true, force: true });
   }
 }
 

@@ -85,7 +85,7 @@ export function App() {
           <span>
             {session.fullName} ({isAdmin ? 'administrator' : 'user'})
           </span>
-          <button type="button" onClick={signOut}>
+          <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>

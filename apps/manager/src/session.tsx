@@ -1,12 +1,18 @@
 import { createContext, ReactNode, useCallback, useContext, useMemo, useRef, useState } from 'react';
-import { ApiError, Http } from './api/http';
+import { ApiError, Http, SessionHooks } from './api/http';
+import { oauthClient } from './api/oauth';
 import { Rest, restClient } from './api/rest';
-import type { Role } from './api/types';
+import type { OAuthToken, Role } from './api/types';
 
-/** Who is signed in. Kept in localStorage so a reload keeps the session (until the token expires). */
+/**
+ * Who is signed in, through OAuth2: a short access token and the refresh token that renews it. Kept in
+ * localStorage so a reload keeps the session until the refresh token expires or is revoked.
+ */
 export interface Session {
+  /** The access token; when the server refuses it, the refresh token gets another (api/http.ts). */
   token: string;
-  expires: number;
+  refreshToken: string;
+  refreshExpires: number;
   username: string;
   fullName: string;
   role: Role;
@@ -17,7 +23,7 @@ const KEY = 'nbautomation.manager.session';
 export function loadSession(now = Date.now()): Session | null {
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-    return s && s.token && s.expires > now ? s : null;
+    return s && s.token && s.refreshToken && s.refreshExpires > now ? s : null;
   } catch {
     return null;
   }
@@ -28,16 +34,21 @@ function saveSession(s: Session | null): void {
   else localStorage.removeItem(KEY);
 }
 
+// For requests that must never renew or end the session (the OAuth2 endpoints themselves).
+const UNMANAGED: SessionHooks = { renew: async () => false, ended: () => undefined };
+
+const withAccess = (s: Session, t: OAuthToken): Session => ({ ...s, token: t.access_token });
+
 interface SessionState {
   session: Session | null;
-  /** Why the user must sign in (again), e.g. an expired token. */
+  /** Why the user must sign in (again), e.g. a session that ended. */
   notice: string | null;
-  /** The token stopped working while pages were open: they stay (with their forms) under a sign-in dialog. */
+  /** The session ended while pages were open: they stay (with their forms) under a sign-in dialog. */
   expired: boolean;
   isAdmin: boolean;
   api: Rest;
   signIn(username: string, password: string): Promise<void>;
-  signOut(): void;
+  signOut(): Promise<void>;
 }
 
 const Ctx = createContext<SessionState | null>(null);
@@ -48,42 +59,71 @@ export function SessionProvider({ children, fetchImpl }: { children: ReactNode; 
     localStorage.getItem(KEY) && !loadSession() ? 'Your session has expired. Sign in again.' : null,
   );
   const [expired, setExpired] = useState(false);
-  // What requests use: no token once it has stopped working, until the next sign-in.
+  // What requests use: no token once the session has ended, until the next sign-in.
   const current = useRef(session);
   current.current = expired ? null : session;
+  const renewing = useRef<Promise<boolean> | null>(null);
 
-  const ended = useCallback((e: ApiError) => {
-    if (!current.current) return;
-    current.current = null;
-    saveSession(null);
-    setExpired(true);
-    setNotice(e.code === 498 ? 'Your session has expired. Sign in again to continue.' : 'Please sign in to continue.');
+  // The OAuth2 endpoints take no Authorization header (the refresh token is the credential).
+  const oauth = useMemo(() => oauthClient(new Http(() => null, UNMANAGED, fetchImpl)), [fetchImpl]);
+
+  const adopt = useCallback((s: Session | null) => {
+    current.current = s;
+    saveSession(s);
+    setSession(s);
   }, []);
 
-  const api = useMemo(() => restClient(new Http(() => current.current?.token ?? null, ended, fetchImpl)), [ended, fetchImpl]);
+  const hooks = useMemo<SessionHooks>(
+    () => ({
+      // One refresh at a time, however many requests were refused together.
+      renew() {
+        const s = current.current;
+        if (!s) return Promise.resolve(false);
+        renewing.current ??= oauth
+          .refresh(s.refreshToken)
+          .then(
+            (t) => (adopt(withAccess(s, t)), true),
+            () => false,
+          )
+          .finally(() => (renewing.current = null));
+        return renewing.current;
+      },
+      ended(e: ApiError) {
+        if (!current.current) return;
+        current.current = null;
+        saveSession(null);
+        setExpired(true);
+        setNotice(e.code === 498 ? 'Your session has expired. Sign in again to continue.' : 'Please sign in to continue.');
+      },
+    }),
+    [oauth, adopt],
+  );
+
+  const api = useMemo(() => restClient(new Http(() => current.current?.token ?? null, hooks, fetchImpl)), [hooks, fetchImpl]);
 
   const signIn = useCallback(
     async (username: string, password: string) => {
-      const t = await api.signIn(username, password);
-      current.current = { token: t.token, expires: t.expires, username, fullName: username, role: 'org_user' };
+      const t = await oauth.signIn(username, password);
+      current.current = { token: t.access_token, refreshToken: t.refresh_token!, refreshExpires: Date.now() + (t.refresh_token_expires_in ?? 0) * 1000, username: t.username, fullName: t.username, role: 'org_user' };
       const me = await api.me();
-      const s: Session = { token: t.token, expires: t.expires, username: me.username, fullName: me.fullName || me.username, role: me.role };
-      current.current = s;
-      saveSession(s);
-      setSession(s);
+      adopt({ ...current.current, username: me.username, fullName: me.fullName || me.username, role: me.role });
       setExpired(false);
       setNotice(null);
     },
-    [api],
+    [api, oauth, adopt],
   );
 
-  const signOut = useCallback(() => {
-    current.current = null;
-    saveSession(null);
-    setSession(null);
+  /** Ends the portal session (signout) and revokes the refresh token; the Manager forgets both either way. */
+  const signOut = useCallback(async () => {
+    const s = current.current;
+    adopt(null);
     setExpired(false);
     setNotice('You have signed out.');
-  }, []);
+    if (!s) return;
+    const asUser = oauthClient(new Http(() => s.token, UNMANAGED, fetchImpl));
+    await asUser.signOut().catch(() => undefined);
+    await oauth.revoke(s.refreshToken).catch(() => undefined);
+  }, [adopt, oauth, fetchImpl]);
 
   const value = useMemo(
     () => ({ session, notice, expired, isAdmin: session?.role === 'org_admin', api, signIn, signOut }),

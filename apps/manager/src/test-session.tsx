@@ -7,6 +7,6 @@ export const notFound = (path: string) => new Response(JSON.stringify({ error: {
 
 /** Renders a page for the signed-in administrator `admin`, against `fetchImpl` (a stand-in for the REST API). */
 export function renderAsAdmin(page: ReactElement, fetchImpl: typeof fetch): void {
-  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', expires: Date.now() + 60_000, username: 'admin', fullName: 'Admin', role: 'org_admin' }));
+  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', refreshToken: 'r', refreshExpires: Date.now() + 60_000, username: 'admin', fullName: 'Admin', role: 'org_admin' }));
   render(<SessionProvider fetchImpl={fetchImpl}>{page}</SessionProvider>);
 }

@@ -29,6 +29,13 @@ export const PROPERTY_DEFAULTS: Omit<SystemProperties, 'maxExecuteNotebookContai
   maxRunOutputBytes: 10 * 1024 * 1024,
 };
 
+/** Each property's allowed range, read off its schema (what `GET …/system/properties/limits` answers). */
+export function propertyLimits(): Record<PropertyName, { min: number; max: number }> {
+  return Object.fromEntries(
+    Object.entries(PROPERTY_SCHEMAS).map(([name, schema]) => [name, { min: schema.minValue!, max: schema.maxValue! }]),
+  ) as Record<PropertyName, { min: number; max: number }>;
+}
+
 /** Validates a partial update; each problem names the property. */
 export function validateProperties(input: Record<string, unknown>): { value: Partial<SystemProperties>; problems: string[] } {
   const problems: string[] = [];

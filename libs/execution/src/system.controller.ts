@@ -10,6 +10,7 @@ import { DomainError, Params } from '@app/rest';
 import { RuntimesService } from '@app/runtimes';
 import { UpdatePropertiesDto } from './dto/execute-notebook.dto';
 import { NodeLiveness } from './nodes/node-liveness';
+import { propertyLimits } from './system-properties';
 import { SystemPropertiesService } from './system-properties.service';
 
 @Controller('arcgis/admin')
@@ -30,6 +31,13 @@ export class SystemController {
   async properties(@CurrentUser() p: Principal) {
     requireAdmin(p);
     return this.props.getAll();
+  }
+
+  /** Ours: the range of every property, so that a form can check values before it sends them. */
+  @Get('system/properties/limits')
+  limits(@CurrentUser() p: Principal) {
+    requireAdmin(p);
+    return { limits: propertyLimits() };
   }
 
   @Post('system/properties/update')

@@ -4,11 +4,12 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, requireOrgAdmin } from '@app/identity';
 import { Params } from '@app/rest';
 import { CreateWebhookDto, IngestDto, ListDto, RecoverDto, RotateSecretDto, StatusDto, UpdateSettingsDto, UpdateWebhookDto } from './dto/webhooks.dto';
+import { TRIGGER_CATALOGUE } from './fanout/trigger-catalogue';
 import { inactiveTriggers } from './fanout/trigger-uris';
 import { WebhooksService } from './webhooks.service';
 
 /**
- * Organization webhooks, administrators only. Fixed paths (settings, createWebhook, events/ingest) are
+ * Organization webhooks, administrators only. Fixed paths (settings, createWebhook, events/ingest, triggerEvents) are
  * declared before `:id` so they are not taken for webhook ids.
  */
 @Controller('sharing/rest/portals/:orgId/webhooks')
@@ -34,6 +35,13 @@ export class WebhooksController {
     this.admin(p, org);
     const w = await this.webhooks.create(p, dto);
     return { success: true, webhook: this.webhooks.view(w, !!dto.generateSecret), inactiveEvents: inactiveTriggers(w.events) };
+  }
+
+  /** Ours: the trigger events a webhook may subscribe to, in words and grouped, with those no operation here raises. */
+  @Get('triggerEvents')
+  triggerEvents(@CurrentUser() p: Principal, @Param('orgId') org: string) {
+    this.admin(p, org);
+    return { triggerGroups: TRIGGER_CATALOGUE };
   }
 
   @Get('settings')

@@ -42,14 +42,22 @@ export function toForm(fields: Record<string, FormValue>): URLSearchParams {
   return form;
 }
 
+/** What the session does when the server refuses its token. */
+export interface SessionHooks {
+  /** Gets a new access token (the refresh token); true when the request may be sent again. */
+  renew(): Promise<boolean>;
+  /** The session is over: called before the error reaches the page. */
+  ended(e: ApiError): void;
+}
+
 /**
  * The one place that talks HTTP. The token travels in the Authorization header (never in a URL);
- * a 498/499 answer calls `onSessionEnded` before the error reaches the page.
+ * a 498/499 answer renews the token and sends the request once more, and only when that fails ends the session.
  */
 export class Http {
   constructor(
     private readonly token: () => string | null,
-    private readonly onSessionEnded: (e: ApiError) => void,
+    private readonly session: SessionHooks,
     private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
   ) {}
 
@@ -74,18 +82,45 @@ export class Http {
   }
 
   /** A non-JSON resource (a snapshot's HTML, a notebook file). */
-  async text(path: string): Promise<string> {
-    const res = await this.request(path, { method: 'GET' });
-    if (!res.ok) throw await this.errorOf(res);
-    return res.text();
+  text(path: string): Promise<string> {
+    return this.raw(path, (res) => res.text());
   }
 
-  private async send<T>(path: string, init: RequestInit): Promise<T> {
-    const res = await this.request(path, init);
-    if (!res.ok) throw await this.errorOf(res);
-    const body = (await res.json()) as T & { error?: unknown };
-    if (body && typeof body === 'object' && 'error' in body && body.error) throw this.raise(res.status, body.error);
-    return body;
+  /** A download (an output file), as it is. */
+  blob(path: string): Promise<Blob> {
+    return this.raw(path, (res) => res.blob());
+  }
+
+  private raw<T>(path: string, read: (res: Response) => Promise<T>): Promise<T> {
+    return this.authorized(async () => {
+      const res = await this.request(path, { method: 'GET' });
+      if (!res.ok) throw await this.errorOf(res);
+      return read(res);
+    });
+  }
+
+  private send<T>(path: string, init: RequestInit): Promise<T> {
+    return this.authorized(async () => {
+      const res = await this.request(path, init);
+      if (!res.ok) throw await this.errorOf(res);
+      const body = (await res.json()) as T & { error?: unknown };
+      if (body && typeof body === 'object' && 'error' in body && body.error) throw this.raise(res.status, body.error);
+      return body;
+    });
+  }
+
+  /** Runs an exchange; a refused token is renewed once, and the exchange run again with the new one. */
+  private async authorized<T>(exchange: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await exchange();
+      } catch (e) {
+        if (!(e instanceof ApiError && e.sessionEnded)) throw e;
+        if (attempt === 0 && (await this.session.renew())) continue;
+        this.session.ended(e);
+        throw e;
+      }
+    }
   }
 
   private request(path: string, init: RequestInit): Promise<Response> {
@@ -107,8 +142,6 @@ export class Http {
 
   private raise(status: number, raw: unknown): ApiError {
     const e = raw as { code?: number; messageCode?: string; message?: string; details?: string[] };
-    const err = new ApiError(status, e.code ?? status, e.messageCode ?? `HTTP_${status}`, e.message ?? 'Request failed.', e.details ?? []);
-    if (err.sessionEnded) this.onSessionEnded(err);
-    return err;
+    return new ApiError(status, e.code ?? status, e.messageCode ?? `HTTP_${status}`, e.message ?? 'Request failed.', e.details ?? []);
   }
 }

@@ -1,4 +1,5 @@
-import { ApiError, FormValue, Http } from './http';
+import type { TriggerGroup } from '../lib/triggers';
+import { FormValue, Http } from './http';
 import type {
   Activation,
   CronFields,
@@ -9,13 +10,13 @@ import type {
   Machine,
   Me,
   Page,
+  PropertyLimit,
   Receiver,
   Role,
   SystemProperties,
   Task,
   TaskParameters,
   TaskRun,
-  Token,
   User,
   Webhook,
   WebhookConfig,
@@ -47,8 +48,6 @@ export interface SchedulePreview {
 export function restClient(http: Http) {
   return {
     http,
-    signIn: (username: string, password: string, expiration = 60 * 8) =>
-      http.post<Token>(`${SHARING}/generateToken`, { username, password, expiration }),
     me: () => http.get<Me>(`${SHARING}/community/self`),
 
     users: {
@@ -61,7 +60,7 @@ export function restClient(http: Http) {
 
     groups: {
       get: (id: string) => http.get<Group>(`${SHARING}/community/groups/${enc(id)}`),
-      /** The organization's groups (a portal search; where the server has it, see site-data). */
+      /** The groups the caller may see (a portal search). */
       search: () => http.get<{ results: Group[] }>(`${SHARING}/community/groups`, { num: 100 }).then((r) => r.results),
       create: (title: string, access: string) => http.post<{ group: Group }>(`${SHARING}/community/createGroup`, { title, access }),
     },
@@ -90,11 +89,13 @@ export function restClient(http: Http) {
       deleteFinished: () => http.post<{ deleted: number }>(`${ADMIN}/system/jobs/deleteAll`),
       snapshot: (id: string) => http.text(`${ADMIN}/system/jobs/${enc(id)}/snapshot`),
       notebook: (id: string) => http.text(`${ADMIN}/system/jobs/${enc(id)}/notebook`),
+      /** An output file by the URL the job lists; only its path is used, so it is fetched from this origin. */
+      file: (url: string) => http.blob(new URL(url, location.origin).pathname),
     },
 
     tasks: {
       list: (owner: string) => http.get<Page & { tasks: Task[] }>(tasksOf(owner), { num: 10000 }).then((r) => r.tasks),
-      /** Administrators: every owner's tasks in one list (where the server has the operation; see site-data). */
+      /** Administrators: every owner's tasks in one list. */
       listAll: () => http.get<Page & { tasks: Task[] }>(`${ADMIN}/notebooks/tasks`, { num: 10000 }).then((r) => r.tasks),
       get: (owner: string, id: string) => http.get<Task>(`${tasksOf(owner)}/${enc(id)}`),
       create: (owner: string, t: TaskInput) => http.post<{ taskId: string }>(`${tasksOf(owner)}/createTask`, { type: 'ExecuteNotebook', ...(t as unknown as Record<string, FormValue>) }),
@@ -102,14 +103,7 @@ export function restClient(http: Http) {
       update: (owner: string, id: string, t: TaskInput) => http.postJson(`${tasksOf(owner)}/${enc(id)}/update`, { ...t }),
       pause: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/disable`),
       resume: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/enable`),
-      runNow: (owner: string, id: string) =>
-        http.post<{ runId: string }>(`${tasksOf(owner)}/${enc(id)}/run`).catch((e: unknown) => {
-          // An api without the run-now operation answers the framework's "Cannot POST …" 404.
-          if (e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot POST')) {
-            throw new ApiError(404, 404, 'RUN_NOW_UNAVAILABLE', 'This server does not offer Run now yet; the task runs on its schedule.');
-          }
-          throw e;
-        }),
+      runNow: (owner: string, id: string) => http.post<{ runId: string }>(`${tasksOf(owner)}/${enc(id)}/run`),
       delete: (owner: string, id: string) => http.post(`${tasksOf(owner)}/${enc(id)}/delete`),
       runs: (owner: string, id: string) => http.get<Page & { runs: TaskRun[] }>(`${tasksOf(owner)}/${enc(id)}/runs`, { num: 100 }).then((r) => r.runs),
       preview: (owner: string, s: CronFields & { startDate?: number | null; endDate?: number | null; maxOccurrences?: number | null }) =>
@@ -119,6 +113,7 @@ export function restClient(http: Http) {
     site: {
       machines: () => http.get<{ machines: Machine[] }>(`${ADMIN}/machines`).then((r) => r.machines),
       properties: () => http.get<SystemProperties>(`${ADMIN}/system/properties`),
+      limits: () => http.get<{ limits: Record<string, PropertyLimit> }>(`${ADMIN}/system/properties/limits`).then((r) => r.limits),
       updateProperties: (properties: SystemProperties) => http.post<SystemProperties>(`${ADMIN}/system/properties/update`, { properties }),
     },
 
@@ -132,6 +127,7 @@ export function restClient(http: Http) {
       delete: (id: string) => http.post(`${HOOKS}/${enc(id)}/delete`),
       status: (id: string) => http.get<Page & { WebhookStatus: Delivery[] }>(`${HOOKS}/${enc(id)}/notificationStatus`, { num: 100 }).then((r) => r.WebhookStatus),
       redeliver: (id: string, recordId: string) => http.post(`${HOOKS}/${enc(id)}/notificationStatus/${enc(recordId)}/redeliver`),
+      triggerEvents: () => http.get<{ triggerGroups: TriggerGroup[] }>(`${HOOKS}/triggerEvents`).then((r) => r.triggerGroups),
       settings: () => http.get<WebhookSettings>(`${HOOKS}/settings`),
       updateSettings: (s: WebhookSettings) => http.post<WebhookSettings>(`${HOOKS}/settings/update`, s as unknown as Record<string, FormValue>),
     },

@@ -18,10 +18,13 @@ export interface Me extends User {
   groups: string[];
 }
 
-export interface Token {
-  token: string;
-  expires: number;
-  ssl?: boolean;
+/** The OAuth2 token endpoint's answer (`refresh_token` only when a code is redeemed). */
+export interface OAuthToken {
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+  refresh_token_expires_in?: number;
+  username: string;
 }
 
 export interface Item {
@@ -94,6 +97,14 @@ export interface TaskRun {
   modified: number;
   jobId: string | null;
   snapshotUrl?: string;
+  outputFiles?: OutputFile[];
+}
+
+/** A file the run wrote in its working folder and the server kept; `url` downloads it (with the token). */
+export interface OutputFile {
+  name: string;
+  size: number;
+  url: string;
 }
 
 export type JobStatus = 'SUBMITTED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
@@ -109,7 +120,7 @@ export interface Job {
   startTime: number;
   endTime: number | null;
   nodeName: string | null;
-  results: { snapshotUrl?: string; notebookUrl?: string; error?: { ename: string; evalue: string } };
+  results: { snapshotUrl?: string; notebookUrl?: string; outputFiles?: OutputFile[]; error?: { ename: string; evalue: string } };
   messages: string[];
   customAttributes: { isCancelled: boolean };
 }
@@ -129,6 +140,12 @@ export interface Machine {
 }
 
 export type SystemProperties = Record<string, number>;
+
+/** A system property's allowed range (`GET …/system/properties/limits`). */
+export interface PropertyLimit {
+  min: number;
+  max: number;
+}
 
 export interface WebhookConfig {
   deactivationPolicy?: { numberOfFailures?: number; daysInPast?: number };

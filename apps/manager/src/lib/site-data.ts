@@ -1,4 +1,3 @@
-import { ApiError } from '../api/http';
 import type { Rest } from '../api/rest';
 import type { Group, Item, Task } from '../api/types';
 
@@ -18,37 +17,14 @@ export const visibleItems = (api: Rest, username: string, isAdmin: boolean): Pro
 export const visibleNotebooks = (api: Rest, username: string, isAdmin: boolean): Promise<Item[]> =>
   visibleItems(api, username, isAdmin).then((items) => items.filter((i) => i.type === 'Notebook'));
 
-/** The framework's answer for a route this server does not have (an operation another branch adds). */
-const missingRoute = (e: unknown) => e instanceof ApiError && e.status === 404 && e.message.startsWith('Cannot GET');
-
-/** Groups with their members: the organization's (group search) where the server has it, else the signed-in user's. */
+/** The groups the signed-in user may see (the group search), with their members. */
 export async function visibleGroups(api: Rest): Promise<Group[]> {
-  let ids: string[];
-  try {
-    ids = (await api.groups.search()).map((g) => g.id);
-  } catch (e) {
-    if (!missingRoute(e)) throw e;
-    ids = (await api.me()).groups;
-  }
+  const ids = (await api.groups.search()).map((g) => g.id);
   return Promise.all(ids.map((id) => api.groups.get(id)));
 }
 
-/** Whether a server lists every owner's tasks at once (`GET /arcgis/admin/notebooks/tasks`); learnt on first use. */
-const siteWideTasks = new WeakMap<Rest, boolean>();
-
-export async function visibleTasks(api: Rest, username: string, isAdmin: boolean): Promise<Task[]> {
-  if (isAdmin && siteWideTasks.get(api) !== false) {
-    try {
-      const all = await api.tasks.listAll();
-      siteWideTasks.set(api, true);
-      return all;
-    } catch (e) {
-      if (!missingRoute(e)) throw e;
-      siteWideTasks.set(api, false);
-    }
-  }
-  return perUser(api, username, isAdmin, (u) => api.tasks.list(u));
-}
+/** Administrators: every owner's tasks in one list (`GET /arcgis/admin/notebooks/tasks`); others their own. */
+export const visibleTasks = (api: Rest, username: string, isAdmin: boolean): Promise<Task[]> => (isAdmin ? api.tasks.listAll() : api.tasks.list(username));
 
 export type TaskStatus = 'Active' | 'Paused' | 'Disabled' | 'Completed';
 

@@ -1,5 +1,5 @@
 import { Alert, errorText, useAction } from '../components/controls';
-import { JobArtifacts } from '../components/job-artifacts';
+import { JobArtifacts, OutputFiles } from '../components/job-artifacts';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { triggerLabel } from '../lib/site-data';
 import { useData } from '../lib/use-data';
@@ -77,6 +77,7 @@ export function JobDetails({ id }: { id: string }) {
       )}
       <h2>Results</h2>
       {j.results.snapshotUrl ? <JobArtifacts api={api} jobId={j.jobId} hasArtifacts label={`job ${j.jobId.slice(0, 8)}`} /> : <p>{isFinished(j) ? 'This run left no snapshot.' : 'The snapshot appears when the run ends.'}</p>}
+      <OutputFiles api={api} files={j.results.outputFiles} label={`job ${j.jobId.slice(0, 8)}`} />
     </section>
   );
 }

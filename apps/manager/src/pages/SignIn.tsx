@@ -2,7 +2,10 @@ import { FormEvent, useRef, useState } from 'react';
 import { Alert, errorText, useDialogFocus } from '../components/controls';
 import { useSession } from '../session';
 
-/** Username and password → generateToken. Also shown as a dialog over open pages when a token expires. */
+/**
+ * Username and password → the OAuth2 sign-in (session.tsx). Also shown as a dialog over open pages when the session
+ * ends and cannot be renewed.
+ */
 export function SignIn({ asDialog = false }: { asDialog?: boolean }) {
   const passwordRef = useRef<HTMLInputElement>(null);
   const usernameRef = useRef<HTMLInputElement>(null);

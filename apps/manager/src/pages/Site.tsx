@@ -1,31 +1,32 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { ApiError } from '../api/http';
-import type { Role } from '../api/types';
+import type { PropertyLimit, Role } from '../api/types';
 import { Alert, ConfirmButton, errorText, Field, useAction } from '../components/controls';
 import { formatTime } from '../lib/format';
 import { visibleGroups } from '../lib/site-data';
 import { useData } from '../lib/use-data';
 import { useSignedIn } from '../session';
 
-/** The site properties the server knows, with their allowed ranges (libs/execution/src/system-properties.ts). */
-export const PROPERTIES: { key: string; label: string; min: number; max: number }[] = [
-  { key: 'maxExecuteNotebookContainersPerNode', label: 'Runs at once per node (maxExecuteNotebookContainersPerNode)', min: 1, max: 1000 },
-  { key: 'maxExecuteNotebookTimeMinutes', label: 'Longest run, minutes (maxExecuteNotebookTimeMinutes)', min: 1, max: 10080 },
-  { key: 'warmPoolSizePerRuntime', label: 'Warm containers per runtime (warmPoolSizePerRuntime)', min: 0, max: 100 },
-  { key: 'ExecuteNotebooksUserLimit', label: 'Active tasks per user (ExecuteNotebooksUserLimit)', min: 0, max: 100000 },
-  { key: 'ExecuteNotebooksOrgLimit', label: 'Active tasks in the organization (ExecuteNotebooksOrgLimit)', min: 0, max: 1000000 },
-  { key: 'FailedRunsToDisableTask', label: 'Failures that disable a task (FailedRunsToDisableTask)', min: 1, max: 1000 },
-  { key: 'TaskRunHistoryCount', label: 'Runs kept per task (TaskRunHistoryCount)', min: 1, max: 10000 },
-  { key: 'MissedFireGraceSeconds', label: 'Grace for a missed fire, seconds (MissedFireGraceSeconds)', min: 0, max: 604800 },
-];
+/** Words for the properties; the list of properties and their ranges come from the server. */
+const LABELS: Record<string, string> = {
+  maxExecuteNotebookContainersPerNode: 'Runs at once per node',
+  maxExecuteNotebookTimeMinutes: 'Longest run, minutes',
+  warmPoolSizePerRuntime: 'Warm containers per runtime',
+  ExecuteNotebooksUserLimit: 'Active tasks per user',
+  ExecuteNotebooksOrgLimit: 'Active tasks in the organization',
+  FailedRunsToDisableTask: 'Failures that disable a task',
+  TaskRunHistoryCount: 'Runs kept per task',
+  MissedFireGraceSeconds: 'Grace for a missed fire, seconds',
+  maxRunOutputBytes: 'Output one run may print, bytes',
+};
 
-/** A property value's problem, or null. */
-export function propertyProblem(key: string, value: string): string | null {
-  const p = PROPERTIES.find((x) => x.key === key);
-  if (!p) return null;
+const labelOf = (key: string) => (LABELS[key] ? `${LABELS[key]} (${key})` : key);
+
+/** A property value's problem against its range, or null. */
+export function propertyProblem(limit: PropertyLimit, value: string): string | null {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n)) return 'Must be a whole number.';
-  if (n < p.min || n > p.max) return `Must be from ${p.min} to ${p.max}.`;
+  if (n < limit.min || n > limit.max) return `Must be from ${limit.min} to ${limit.max}.`;
   return null;
 }
 
@@ -95,7 +96,10 @@ function Machines() {
 function Properties() {
   const { api } = useSignedIn();
   const props = useData(() => api.site.properties(), []);
+  const limits = useData(() => api.site.limits(), []);
   const [values, setValues] = useState<Record<string, string>>({});
+  // The properties the server lists, in its order, once both their values and their ranges are in.
+  const shown = Object.entries(limits.data ?? {}).filter(([key]) => values[key] !== undefined);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const save = useAction();
   const [saved, setSaved] = useState(false);
@@ -108,13 +112,13 @@ function Properties() {
     e.preventDefault();
     setSaved(false);
     const bad: Record<string, string> = {};
-    for (const p of PROPERTIES) {
-      const problem = values[p.key] !== undefined ? propertyProblem(p.key, values[p.key]) : null;
-      if (problem) bad[p.key] = problem;
+    for (const [key, limit] of shown) {
+      const problem = propertyProblem(limit, values[key]);
+      if (problem) bad[key] = problem;
     }
     setErrors(bad);
     if (Object.keys(bad).length) return;
-    const changed = Object.fromEntries(PROPERTIES.filter((p) => values[p.key] !== undefined && Number(values[p.key]) !== props.data?.[p.key]).map((p) => [p.key, Number(values[p.key])]));
+    const changed = Object.fromEntries(shown.filter(([key]) => Number(values[key]) !== props.data?.[key]).map(([key]) => [key, Number(values[key])]));
     try {
       await api.site.updateProperties(changed);
       setSaved(true);
@@ -129,13 +133,13 @@ function Properties() {
     <form onSubmit={submit} className="card" aria-labelledby="props-title" noValidate>
       <h2 id="props-title">System properties</h2>
       <div className="props-grid">
-        {PROPERTIES.filter((p) => values[p.key] !== undefined).map((p) => (
-          <Field key={p.key} label={p.label} hint={`${p.min}-${p.max}`} error={errors[p.key] ?? (values[p.key] !== undefined ? propertyProblem(p.key, values[p.key]) : null)}>
-            {(f) => <input {...f} type="number" min={p.min} max={p.max} value={values[p.key]} onChange={(e) => setValues((v) => ({ ...v, [p.key]: e.target.value }))} />}
+        {shown.map(([key, limit]) => (
+          <Field key={key} label={labelOf(key)} hint={`${limit.min}-${limit.max}`} error={errors[key] ?? propertyProblem(limit, values[key])}>
+            {(f) => <input {...f} type="number" min={limit.min} max={limit.max} value={values[key]} onChange={(e) => setValues((v) => ({ ...v, [key]: e.target.value }))} />}
           </Field>
         ))}
       </div>
-      <Alert>{save.error ?? errorText(props.error)}</Alert>
+      <Alert>{save.error ?? errorText(props.error ?? limits.error)}</Alert>
       <Alert kind="success">{saved ? 'System properties saved; every node applies them within seconds.' : null}</Alert>
       <button type="submit" className="primary">
         Save

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Job, TaskRun } from '../api/types';
 import { Alert, errorText, SnapshotFrame, useAction } from '../components/controls';
 import { TaskActions } from '../components/task-actions';
-import { downloadNotebook } from '../components/job-artifacts';
+import { downloadNotebook, OutputFiles } from '../components/job-artifacts';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { cronLine, describeSchedule } from '../lib/schedule';
 import { taskStatus } from '../lib/site-data';
@@ -138,6 +138,7 @@ export function TaskDetails({ owner, id }: { owner: string; id: string }) {
                         <Link to={`/jobs/${r.jobId}`}>Job</Link>
                       </div>
                     )}
+                    <OutputFiles api={api} files={r.outputFiles} label={`the run of ${formatTime(started ?? r.scheduledTime, tz)}`} />
                   </td>
                 </tr>
               );

@@ -23,7 +23,7 @@ function setup() {
     if (path === '/sharing/rest/content/users/alice') return reply(200, { items: [{ id: 'a'.repeat(32), title: 'Report', owner: 'alice', type: 'Notebook' }] });
     return reply(404, { error: { code: 404, messageCode: 'NOT_FOUND', message: 'nope', details: [] } });
   }) as typeof fetch;
-  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', expires: Date.now() + 60_000, username: 'alice', fullName: 'Alice', role: 'org_user' }));
+  localStorage.setItem('nbautomation.manager.session', JSON.stringify({ token: 't', refreshToken: 'r', refreshExpires: Date.now() + 60_000, username: 'alice', fullName: 'Alice', role: 'org_user' }));
   render(
     <SessionProvider fetchImpl={fetchImpl}>
       <TaskForm />

@@ -1,9 +1,25 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import type { TriggerGroup } from '../lib/triggers';
 import { notFound, renderAsAdmin } from '../test-session';
 import { WebhookForm } from './WebhookForm';
 
 const ITEM = 'b'.repeat(32);
+
+// A part of the server's catalogue (GET …/webhooks/triggerEvents).
+const CATALOGUE: TriggerGroup[] = [
+  {
+    kind: 'items',
+    title: 'Items',
+    all: 'All trigger events for all items',
+    any: [
+      { op: 'add', label: 'An item is added to the portal' },
+      { op: 'publish', label: 'Any item is published', inactive: 'This server hosts no services.' },
+    ],
+    specific: { label: 'A specific item', target: 'item', all: 'All trigger events for the item', ops: [{ op: 'update', label: "The item's properties are updated" }] },
+  },
+  { kind: 'users', title: 'Users', all: 'All trigger events for all users in the portal', any: [], specific: { label: 'A specific user', target: 'user', all: 'All trigger events associated with the user', ops: [{ op: 'signIn', label: 'The user has signed in to the portal' }] } },
+];
 
 /** The webhook form against a stand-in for the REST API: what it sends for a catalogue choice. */
 function setup(id?: string) {
@@ -19,6 +35,7 @@ function setup(id?: string) {
     if (path === '/sharing/rest/content/users/admin') return reply({ items: [{ id: ITEM, title: 'Report', owner: 'admin', type: 'Notebook' }] });
     if (path === '/sharing/rest/content/users/bob') return reply({ items: [] });
     if (path === '/sharing/rest/community/self') return reply({ username: 'admin', groups: [] });
+    if (path === '/sharing/rest/portals/self/webhooks/triggerEvents') return reply({ triggerGroups: CATALOGUE });
     if (path === '/sharing/rest/portals/self/webhooks/w1')
       return reply({ id: 'w1', name: 'Runs report', payloadUrl: '', isActive: true, events: ['/users/bob/signIn'], config: { properties: { federatedServer: { itemId: ITEM, tokenTypeToSend: 'user', tokenExpirationTimeMinutes: 30 } } } });
     return notFound(path);
@@ -32,7 +49,8 @@ describe('WebhookForm', () => {
     const sent = setup();
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Watcher' } });
     fireEvent.change(screen.getByLabelText('Payload URL'), { target: { value: 'https://hooks.example.org/in' } });
-    fireEvent.click(screen.getByLabelText('An item is added to the portal'));
+    fireEvent.click(await screen.findByLabelText('An item is added to the portal'));
+    expect(screen.getByText(/Not raised by this server: This server hosts no services/)).toBeTruthy();
     await waitFor(() => expect(screen.getAllByRole('option', { name: 'Report (admin)' })).toHaveLength(1));
     fireEvent.change(screen.getByRole('combobox', { name: 'A specific item' }), { target: { value: ITEM } });
     fireEvent.change(screen.getByLabelText('Event of the item'), { target: { value: 'update' } });

@@ -3,7 +3,7 @@ import { ApiError } from '../api/http';
 import type { Webhook } from '../api/types';
 import { Alert, errorText, Field } from '../components/controls';
 import { visibleGroups, visibleItems } from '../lib/site-data';
-import { CATALOGUE, describeTrigger, Kind, uriOf } from '../lib/triggers';
+import { describeTrigger, Kind, TriggerGroup, uriOf } from '../lib/triggers';
 import { useData } from '../lib/use-data';
 import { Link, navigate } from '../router';
 import { useSignedIn } from '../session';
@@ -50,6 +50,7 @@ export function WebhookForm({ id }: { id?: string }) {
   const notebooks = { data: items.data?.filter((i) => i.type === 'Notebook' && i.owner === session.username) };
   const users = useData(() => api.users.list(), []);
   const groups = useData(() => visibleGroups(api), []);
+  const catalogue = useData(() => api.webhooks.triggerEvents(), []);
   const [s, setS] = useState<State>(empty);
   const [loaded, setLoaded] = useState(!id);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -175,7 +176,8 @@ export function WebhookForm({ id }: { id?: string }) {
           )}
           {!s.allChanges && (
             <>
-              {CATALOGUE.map((g) => (
+              <Alert>{errorText(catalogue.error)}</Alert>
+              {(catalogue.data ?? []).map((g) => (
                 <fieldset key={g.kind}>
                   <legend>{g.title}</legend>
                   <label className="switch">
@@ -184,7 +186,11 @@ export function WebhookForm({ id }: { id?: string }) {
                   <div className="event-grid">
                     {g.any.map((a) => (
                       <label key={a.op} className="switch">
-                        <input type="checkbox" checked={s.events.includes(uriOf(g.kind, undefined, a.op))} onChange={(e) => toggle(uriOf(g.kind, undefined, a.op), e.target.checked)} /> {a.label}
+                        <input type="checkbox" checked={s.events.includes(uriOf(g.kind, undefined, a.op))} onChange={(e) => toggle(uriOf(g.kind, undefined, a.op), e.target.checked)} />
+                        <span>
+                          {a.label}
+                          {a.inactive && <small className="hint block-hint">Not raised by this server: {a.inactive}</small>}
+                        </span>
                       </label>
                     ))}
                   </div>
@@ -197,7 +203,7 @@ export function WebhookForm({ id }: { id?: string }) {
                   <ul aria-labelledby="chosen-events">
                     {s.events.map((e) => (
                       <li key={e}>
-                        {describeTrigger(e, names)} <code>{e}</code>{' '}
+                        {describeTrigger(e, catalogue.data ?? [], names)} <code>{e}</code>{' '}
                         <button type="button" onClick={() => toggle(e, false)} aria-label={`Remove ${e}`}>
                           Remove
                         </button>
@@ -242,7 +248,7 @@ function SpecificPicker({
   onAdd,
 }: {
   kind: Kind;
-  spec: NonNullable<(typeof CATALOGUE)[number]['specific']>;
+  spec: NonNullable<TriggerGroup['specific']>;
   options: { value: string; label: string }[];
   onAdd: (uri: string) => void;
 }) {
@@ -265,7 +271,7 @@ function SpecificPicker({
       <Field label={`Event of the ${spec.target}`}>
         {(p) => (
           <select {...p} value={op} onChange={(e) => setOp(e.target.value)}>
-            {spec.ops.map((o) => (
+            {[{ op: '', label: spec.all }, ...spec.ops].map((o) => (
               <option key={o.op} value={o.op}>
                 {o.label}
               </option>

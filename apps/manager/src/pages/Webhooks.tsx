@@ -19,6 +19,7 @@ export function Webhooks() {
   // After an activation that found failed records: the offer to send them again (recover).
   const [offer, setOffer] = useState<{ webhook: Webhook; count: number; since: number } | null>(null);
   const [recovered, setRecovered] = useState<string | null>(null);
+  const catalogue = useData(() => api.webhooks.triggerEvents(), []);
 
   const act = async (fn: () => Promise<unknown>) => {
     await action.run(fn);
@@ -88,7 +89,7 @@ export function Webhooks() {
                         const inactive = w.inactiveEvents?.find((x) => x.event === e);
                         return (
                           <li key={e}>
-                            {describeTrigger(e, names)}
+                            {describeTrigger(e, catalogue.data ?? [], names)}
                             {inactive && (
                               <div className="reason">
                                 <span className="badge badge-paused">Never fires here</span> {inactive.reason}

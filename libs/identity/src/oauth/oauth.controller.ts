@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/commo
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Params, PublicUrl } from '@app/rest';
+import { DomainError, Params, PublicUrl } from '@app/rest';
 import { CurrentUser, Principal, Public } from '../principal';
 import { AuthorizeDto, RevokeDto, SignInDto, TokenDto } from './oauth.dto';
 import { sendCodePage, sendSignInPage } from './oauth-pages';
@@ -21,9 +21,12 @@ export class OAuthController {
 
   @Public()
   @Get(['sharing/rest/oauth2/authorize', 'sharing/oauth2/authorize'])
-  async authorize(@Params(AuthorizeDto) dto: z.infer<typeof AuthorizeDto>, @PublicUrl() base: string, @Res() res: Response) {
-    const origins = [base, this.config.http.publicUrl, this.config.http.https?.publicUrl].filter((u): u is string => !!u).map((u) => new URL(u).origin);
+  async authorize(@Params(AuthorizeDto) dto: z.infer<typeof AuthorizeDto>, @PublicUrl() base: string, @Req() req: Request, @Res() res: Response) {
+    // The origin the browser used counts too: the Manager opened as localhost or 127.0.0.1 returns to itself.
+    const used = `${req.protocol}://${req.headers.host ?? ''}`;
+    const origins = [base, used, this.config.http.publicUrl, this.config.http.https?.publicUrl].filter((u): u is string => !!u && URL.canParse(u)).map((u) => new URL(u).origin);
     const { oauthState, client } = await this.oauth.authorize(dto, origins);
+    if (dto.response_mode === 'json') return res.set('Cache-Control', 'no-store').json({ oauth_state: oauthState, client_id: client.clientId, appTitle: client.title });
     sendSignInPage(res, { oauthState, clientId: client.clientId, appTitle: client.title });
   }
 
@@ -31,6 +34,13 @@ export class OAuthController {
   @Post(['sharing/oauth2/signin', 'sharing/rest/oauth2/signin'])
   async signIn(@Params(SignInDto) dto: z.infer<typeof SignInDto>, @Req() req: Request, @Res() res: Response) {
     const out = await this.oauth.signIn(dto.oauth_state, dto.username, dto.password, req.ip);
+    if (out.json) {
+      // Ours (response_mode=json): the Manager signs in without leaving its page, so it reads the code as JSON.
+      if (out.kind === 'retry') throw DomainError.invalid('OAUTH_0015', out.message);
+      res.status(200).set('Cache-Control', 'no-store');
+      if (out.kind === 'code') return res.json({ code: out.code });
+      return res.json(out.code ? { code: out.code, state: out.state } : { redirect: out.location });
+    }
     if (out.kind === 'redirect') return res.redirect(302, out.location);
     if (out.kind === 'code') return sendCodePage(res, out.code);
     sendSignInPage(res, {

@@ -9,7 +9,7 @@ import { LoginThrottleService } from '../login-throttle.service';
 import { TokensService } from '../tokens.service';
 import { UsersRepository } from '../users.repository';
 import { UsersService } from '../users.service';
-import { clientById, OAuthClient, OOB_REDIRECT, redirectAllowed } from './oauth-clients';
+import { clientById, OAuthClient, OOB_REDIRECT, pkceChallenge, redirectAllowed } from './oauth-clients';
 import { AuthorizeDto, TokenDto } from './oauth.dto';
 import { OAuthRepository, sha256 } from './oauth.repository';
 
@@ -28,18 +28,26 @@ interface PendingSignIn {
   redirectUri: string;
   clientState?: string;
   expiration?: number;
+  /** PKCE: the S256 challenge the code's redeemer must answer. */
+  codeChallenge?: string;
+  /** `response_mode=json`: the sign-in answers JSON. */
+  json?: boolean;
 }
 
 interface CodeGrant {
   clientId: string;
   redirectUri: string;
   userId: string;
+  codeChallenge?: string;
 }
 
-export type SignInOutcome =
-  | { kind: 'redirect'; location: string }
+/** `json`: the authorize request asked for JSON answers (`response_mode=json`). */
+export type SignInOutcome = { json: boolean } & (
+  /** `code` and `state` are set for the code flow: what the redirect carries, for a client that asked for JSON. */
+  | { kind: 'redirect'; location: string; code?: string; state?: string }
   | { kind: 'code'; code: string }
-  | { kind: 'retry'; oauthState: string; client: OAuthClient; message: string };
+  | { kind: 'retry'; oauthState: string; client: OAuthClient; message: string }
+);
 
 /**
  * OAuth2 for built-in users: the implicit flow (token in the redirect's fragment) and the authorization-code flow
@@ -62,9 +70,16 @@ export class OAuthService {
   async authorize(dto: z.infer<typeof AuthorizeDto>, portalOrigins: string[]): Promise<{ oauthState: string; client: OAuthClient }> {
     const client = clientById(dto.client_id);
     if (!client) throw DomainError.invalid('OAUTH_0004', 'Invalid client_id.');
-    if (!redirectAllowed(dto.redirect_uri, portalOrigins)) throw DomainError.invalid('OAUTH_0005', 'Invalid redirect_uri.');
+    if (!redirectAllowed(client, dto.redirect_uri, portalOrigins)) throw DomainError.invalid('OAUTH_0005', 'Invalid redirect_uri.');
     if (dto.response_type === 'token' && dto.redirect_uri === OOB_REDIRECT) {
       throw DomainError.invalid('OAUTH_0006', 'The implicit flow needs a redirect_uri it can put the token in.');
+    }
+    if (dto.code_challenge && dto.code_challenge_method !== 'S256') {
+      throw DomainError.invalid('OAUTH_0011', 'code_challenge_method must be S256 (the plain method is not supported).');
+    }
+    if (dto.code_challenge && dto.response_type !== 'code') throw DomainError.invalid('OAUTH_0011', 'PKCE goes with response_type=code.');
+    if (client.requiresPkce && (dto.response_type !== 'code' || !dto.code_challenge)) {
+      throw DomainError.invalid('OAUTH_0011', 'This client must use response_type=code with a code_challenge (PKCE, S256).');
     }
     const pending: PendingSignIn = {
       clientId: client.clientId,
@@ -72,6 +87,8 @@ export class OAuthService {
       redirectUri: dto.redirect_uri,
       clientState: dto.state,
       expiration: dto.expiration,
+      codeChallenge: dto.code_challenge,
+      json: dto.response_mode === 'json' || undefined,
     };
     return { oauthState: await this.newState(pending), client };
   }
@@ -84,6 +101,7 @@ export class OAuthService {
     const pending = (await this.repo.takeGrant('state', oauthState, this.clock.now())) as PendingSignIn | null;
     if (!pending) throw DomainError.invalid('OAUTH_0007', 'This sign-in page has expired or was already used; start again.');
     const client = clientById(pending.clientId)!;
+    const json = !!pending.json;
     // The same throttle as generateToken: failures count per username and per address.
     await this.throttle.check(username, address);
     let user: UserEntity;
@@ -94,20 +112,22 @@ export class OAuthService {
       if (!(e instanceof DomainError)) throw e;
       if (e.messageCode === 'INVALID_CREDENTIALS') await this.throttle.failed(username, address);
       const message = e.messageCode === 'INVALID_CREDENTIALS' ? 'Invalid username or password.' : e.message;
-      return { kind: 'retry', oauthState: await this.newState(pending), client, message };
+      return { json, kind: 'retry', oauthState: await this.newState(pending), client, message };
     }
     await this.users.recordAuthEvent(user, 'signIn');
     if (pending.responseType === 'code') {
       const code = secret();
-      const grant: CodeGrant = { clientId: pending.clientId, redirectUri: pending.redirectUri, userId: user.id };
+      const grant: CodeGrant = { clientId: pending.clientId, redirectUri: pending.redirectUri, userId: user.id, codeChallenge: pending.codeChallenge };
       await this.repo.putGrant('code', code, { ...grant }, new Date(this.clock.nowMs() + CODE_SECONDS * 1000), this.clock.now());
-      if (pending.redirectUri === OOB_REDIRECT) return { kind: 'code', code };
-      return { kind: 'redirect', location: withParams(pending.redirectUri, '?', { code, state: pending.clientState }) };
+      if (pending.redirectUri === OOB_REDIRECT) return { json, kind: 'code', code };
+      const state = pending.clientState;
+      return { json, kind: 'redirect', location: withParams(pending.redirectUri, '?', { code, state }), code, state };
     }
     const minutes = this.minutes(pending.expiration, this.config.auth.defaultTokenMinutes);
     const sid = await this.newSession(user.id, pending.clientId, minutes, null);
     const t = this.tokens.issue({ sub: user.id, username: user.username, purpose: 'signin', sid }, minutes);
     return {
+      json,
       kind: 'redirect',
       location: withParams(pending.redirectUri, '#', {
         access_token: t.token,
@@ -126,6 +146,10 @@ export class OAuthService {
       const grant = (await this.repo.takeGrant('code', dto.code, now)) as CodeGrant | null;
       if (!grant || grant.clientId !== dto.client_id || grant.redirectUri !== dto.redirect_uri) {
         throw DomainError.invalid('OAUTH_0008', 'Invalid authorization code.');
+      }
+      // The code is used up either way, so a wrong verifier cannot be retried against it.
+      if (grant.codeChallenge ? !dto.code_verifier || pkceChallenge(dto.code_verifier) !== grant.codeChallenge : dto.code_verifier) {
+        throw DomainError.invalid('OAUTH_0011', 'The code_verifier does not match the code_challenge of the authorize request.');
       }
       const user = await this.liveUser(grant.userId);
       const refreshToken = secret();
