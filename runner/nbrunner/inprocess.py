@@ -133,13 +133,18 @@ class Engine:
             threading.Thread(target=self._read_stdin, args=(loop, fut), name="nbrunner-stdin", daemon=True).start()
         go = os.path.join(self.input_dir, ".go")
         mods = preload.modules()
-        preload_at = time.monotonic() + preload.IDLE_SECONDS if mods else None
+        idle_at: Optional[float] = time.monotonic() + preload.IDLE_SECONDS
         while True:
-            if preload_at is not None and time.monotonic() >= preload_at:
-                preload_at = None
-                self.debug(f"preloading {mods}")
-                # In this process, before the fork: the child starts with them imported.
-                self.shell.run_cell(preload.code(mods), store_history=False, silent=True)
+            if idle_at is not None and time.monotonic() >= idle_at:
+                idle_at = None
+                # A warm container: what a cold run pays only when it needs it, done now, in this
+                # process, before the fork (the child starts with it done).
+                from .shell_child import warm_tracebacks
+
+                warm_tracebacks(self.shell)
+                if mods:
+                    self.debug(f"preloading {mods}")
+                    self.shell.run_cell(preload.code(mods), store_history=False, silent=True)
             if fut is not None and fut.done():
                 line = fut.result()
                 if line.strip():

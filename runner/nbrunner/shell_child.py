@@ -173,8 +173,41 @@ def _capture_fd(fd: int, stream: OutStream, echo_fd: int) -> None:
     threading.Thread(target=pump, name=f"nbrunner-fd{fd}", daemon=True).start()
 
 
+def _defer_terminal_embed() -> None:
+    """IPython's package imports ``IPython.terminal.embed`` (prompt_toolkit, ~25 ms) only to offer
+    ``IPython.embed``, useless headless. A stand-in module imports the real one on first use, so
+    notebook code that uses it (``from IPython.terminal.embed import ...``, ``IPython.embed()``) still works."""
+    import importlib
+    import types
+
+    name = "IPython.terminal.embed"
+    if name in sys.modules:
+        return
+
+    class Deferred(types.ModuleType):
+        def real(self):
+            if sys.modules.get(name) is self:
+                del sys.modules[name]
+            return importlib.import_module(name)
+
+        def __getattr__(self, attr):
+            if attr.startswith("__"):  # the import system probing (__path__, ...): not a use
+                raise AttributeError(attr)
+            return getattr(self.real(), attr)
+
+    stand_in = Deferred(name)
+
+    def embed(*args, **kwargs):
+        return stand_in.real().embed(*args, **kwargs)
+
+    embed.__module__ = name
+    stand_in.embed = embed  # type: ignore[attr-defined]
+    sys.modules[name] = stand_in
+
+
 def build(log: Callable[[str], None]):
     """Imports IPython (without jedi, ~30 ms nobody uses headless) and builds the shell."""
+    _defer_terminal_embed()
     blocked = "jedi" not in sys.modules
     if blocked:
         sys.modules["jedi"] = None  # type: ignore[assignment]  # -> ImportError: IPython completes without it
@@ -287,11 +320,16 @@ def build(log: Callable[[str], None]):
 
 
 def warm(shell) -> None:
-    """Runs IPython's execution, display and traceback paths once, silently and outside the history,
-    so the first cell and the first error pay no lazy imports; the first cell still gets count 1."""
+    """Runs IPython's execution and display paths once, silently and outside the history (the first
+    cell still gets count 1), so the first cell pays no lazy imports."""
     shell.run_cell("pass", store_history=False, silent=True)
-    shell.run_cell("raise ValueError('nbrunner warm-up')", store_history=False, silent=True)
     shell.display_formatter.format(1)
+
+
+def warm_tracebacks(shell) -> None:
+    """The first traceback's lazy work (stack_data, pygments' lexer and formatter: ~100 ms of CPU).
+    Done while a warm container idles, not before READY: a cold run pays it only if a cell raises."""
+    shell.run_cell("raise ValueError('nbrunner warm-up')", store_history=False, silent=True)
     sys.last_type = sys.last_value = sys.last_traceback = None
     shell._last_traceback = None
 
