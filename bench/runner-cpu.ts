@@ -30,7 +30,7 @@ interface Step {
 
 const line = (spec: object, source?: string) => JSON.stringify({ notebook: oneCell(source), spec }) + '\n';
 const py = (code: string) => ['--entrypoint', 'python3', IMAGE, '-c', code];
-const SHELL = 'import os, nbrunner.shell_child as s; sh = s.build(print)';
+const SHELL = 'import os, nbrunner.shell_child as s; sh = s.build()';
 const EXIT = '; os._exit(0)'; // as the runner exits: no interpreter teardown
 
 const STEPS: Step[] = [

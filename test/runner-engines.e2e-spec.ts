@@ -179,6 +179,29 @@ describe('runner engines: inprocess gives what kernel gives', () => {
     );
   });
 
+  it("older notebook formats, stale outputs, the kernel's sys.path, environment and working folder", async () => {
+    await bothEngines(
+      MINIMAL,
+      {
+        nbformat: 4,
+        nbformat_minor: 4,
+        metadata: { language_info: { name: 'python' } },
+        cells: [
+          { cell_type: 'code', metadata: { tags: ['parameters'] }, source: ['a = 1\n', 'b = 2'], outputs: [{ output_type: 'stream', name: 'stdout', text: 'stale' }], execution_count: 7 },
+          { cell_type: 'code', metadata: {}, source: 'import os, sys\nprint(sys.path, __name__, os.getcwd(), sys.stdout.isatty())\nprint(sorted(k for k in os.environ if k != "HOSTNAME"), os.environ["JPY_PARENT_PID"], os.environ["MPLBACKEND"])', outputs: [], execution_count: null },
+          { cell_type: 'raw', metadata: {}, source: 'raw' },
+        ],
+      },
+      { parameters: { a: 5 } },
+    );
+    const v3 = { nbformat: 3, nbformat_minor: 0, metadata: { name: 'old' }, worksheets: [{ cells: [{ cell_type: 'code', input: 'print("v3")', language: 'python', outputs: [], metadata: {} }] }] };
+    const [kernel, inprocess] = await Promise.all([runEngine(MINIMAL, 'kernel', v3, {}), runEngine(MINIMAL, 'inprocess', v3, {})]);
+    expect(inprocess.output.result.message).toBe(kernel.output.result.message);
+    // Converting v3 gives each cell a random id: the rest is the same.
+    const withoutIds = (text: string | null) => normalise(text ?? '').replace(/"id": "[0-9a-f]+"/g, '"id": "ID"');
+    expect(withoutIds(inprocess.output.notebook)).toBe(withoutIds(kernel.output.notebook));
+  });
+
   it('rich outputs in the standard runtime: pandas DataFrames, matplotlib PNGs, numpy', async () => {
     const { notebook } = await bothEngines(
       STANDARD,

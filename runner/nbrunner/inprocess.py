@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any, Dict, Optional
 
 from . import inject as inj
-from . import limits, nbjson, outfiles, plan, preload
+from . import inputs, limits, nbjson, outfiles, plan, preload
 from .progress import Progress
 from .relay import Relay
 
@@ -75,10 +75,12 @@ class Engine:
         if _DEBUG:
             _log(f"+{(time.monotonic() - self.t_start) * 1000:.0f}ms {msg}")
 
-    def kill_child(self) -> None:
-        if self.child is not None:
+    def kill_child(self, pid: Optional[int] = None) -> None:
+        """SIGKILL to the child's process group: what the notebook started dies with it, as with a kernel."""
+        pid = pid or self.child
+        if pid is not None:
             try:
-                os.killpg(self.child, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
 
@@ -89,11 +91,14 @@ class Engine:
         os.chdir(self.workdir)
         if sys.path and sys.path[0] in ("", os.getcwd()):
             del sys.path[0]
-        sys.path.insert(0, "")  # as IPython's kernel app: the working folder is importable
+        # As IPython's kernel app (InteractiveShellApp.init_path): the working folder is importable,
+        # after the standard library.
+        at = next((i for i, p in enumerate(sys.path) if os.path.basename(p) in ("site-packages", "dist-packages")), 0)
+        sys.path.insert(at, "")
         try:
             from . import shell_child
 
-            self.shell = shell_child.build(_log)
+            self.shell = shell_child.build()
             shell_child.warm(self.shell)
         except Exception as e:
             _log("shell start-up failed:\n" + traceback.format_exc())
@@ -106,7 +111,9 @@ class Engine:
         return asyncio.run(self.run(t_ready))
 
     async def run(self, t_ready: float) -> int:
-        await self.wait_for_input()
+        stdin_line = inputs.start_stdin_reader(self.relay.on_reply) if self.stdin_mode else None
+        await inputs.wait_for_input(self.input_dir, stdin_line, self.poll_interval, preload.IDLE_SECONDS,
+                                    self.on_idle, _log)
         t_go = time.monotonic()
         self.started_at = _now_ms()
         self.timings["inputSeenMs"] = int((t_go - t_ready) * 1000)
@@ -125,72 +132,16 @@ class Engine:
 
     # ------------------------------------------------------------------ input
 
-    async def wait_for_input(self) -> None:
-        loop = asyncio.get_running_loop()
-        fut: Optional[asyncio.Future] = None
-        if self.stdin_mode:
-            fut = loop.create_future()
-            threading.Thread(target=self._read_stdin, args=(loop, fut), name="nbrunner-stdin", daemon=True).start()
-        go = os.path.join(self.input_dir, ".go")
+    def on_idle(self) -> None:
+        """A warm container: what a cold run pays only when it needs it, done now, in this process,
+        before the fork (the child starts with it done)."""
+        from .shell_child import warm_tracebacks
+
+        warm_tracebacks(self.shell)
         mods = preload.modules()
-        idle_at: Optional[float] = time.monotonic() + preload.IDLE_SECONDS
-        while True:
-            if idle_at is not None and time.monotonic() >= idle_at:
-                idle_at = None
-                # A warm container: what a cold run pays only when it needs it, done now, in this
-                # process, before the fork (the child starts with it done).
-                from .shell_child import warm_tracebacks
-
-                warm_tracebacks(self.shell)
-                if mods:
-                    self.debug(f"preloading {mods}")
-                    self.shell.run_cell(preload.code(mods), store_history=False, silent=True)
-            if fut is not None and fut.done():
-                line = fut.result()
-                if line.strip():
-                    self.store_stdin_input(line)
-                    return
-                fut = None  # stdin closed without input: keep waiting for files
-            try:
-                os.stat(go)
-                return
-            except (FileNotFoundError, NotADirectoryError):
-                pass
-            if fut is not None:
-                await asyncio.wait([fut], timeout=self.poll_interval)
-            else:
-                await asyncio.sleep(self.poll_interval)
-
-    def _read_stdin(self, loop, fut) -> None:
-        line = sys.stdin.buffer.readline()
-        loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result(line))
-        # After the input: the worker's answers to relayed portal requests, one JSON line each.
-        for later in iter(sys.stdin.buffer.readline, b""):
-            try:
-                msg = json.loads(later.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                continue
-            if isinstance(msg, dict) and "relay" in msg:
-                loop.call_soon_threadsafe(self.relay.on_reply, msg["relay"])
-
-    def store_stdin_input(self, line: bytes) -> None:
-        """The stdin message becomes the input files, read as in file mode; a line that is not a JSON
-        object leaves them missing, so a SpecError follows."""
-        try:
-            msg = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            _log(f"stdin input is not valid JSON: {e}")
-            return
-        if not isinstance(msg, dict):
-            return
-        os.makedirs(self.input_dir, exist_ok=True)
-        notebook = msg.get("notebook")
-        if not isinstance(notebook, str):
-            notebook = json.dumps(notebook)
-        with open(os.path.join(self.input_dir, "notebook.ipynb"), "wb") as f:
-            f.write(notebook.encode("utf-8"))
-        with open(os.path.join(self.input_dir, "spec.json"), "wb") as f:
-            f.write(json.dumps(msg.get("spec")).encode("utf-8"))
+        if mods:
+            self.debug(f"preloading {mods}")
+            self.shell.run_cell(preload.code(mods), store_history=False, silent=True)
 
     @staticmethod
     def clear_outputs(nb: Dict[str, Any]) -> None:
@@ -330,12 +281,12 @@ class Engine:
             self.kill_child()
         _, status = await exited
         self.child = None
-        self.kill_child_group(pid)
+        self.kill_child(pid)  # what it left running
         on_readable()  # whatever it sent before it ended is in the pipe
         loop.remove_reader(r)
         os.close(r)
 
-        if state.done and not timed_out:
+        if state.done:  # all cells ran, even if the deadline came while it was exiting
             if state.failed is not None:
                 return self.error_outcome(nb, state.failed)
             return ("succeeded", None, f"executed {state.executed} code cell(s) successfully")
@@ -351,13 +302,6 @@ class Engine:
             return outcome
         _log(f"the notebook's process ended with status {status:#x}")
         return plan.dead_outcome(index)
-
-    def kill_child_group(self, pid: int) -> None:
-        # What the notebook started and left behind dies with it, as a kernel's process group does.
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     @staticmethod
     def error_outcome(nb: Dict[str, Any], index: int) -> plan.Outcome:

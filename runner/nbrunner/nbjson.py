@@ -47,7 +47,7 @@ def reads(text: str) -> Dict[str, Any]:
     if nb.get("nbformat") != 4:
         import nbformat  # converting v1-v3 is rare: pay for nbformat only then
 
-        return json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        return reads(nbformat.writes(nbformat.reads(text, as_version=4)))
     nb.setdefault("metadata", {})
     for cell in nb["cells"]:
         if not isinstance(cell, dict):

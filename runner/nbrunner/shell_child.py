@@ -205,22 +205,26 @@ def _defer_terminal_embed() -> None:
     sys.modules[name] = stand_in
 
 
-def build(log: Callable[[str], None]):
+def build():
     """Imports IPython (without jedi, ~30 ms nobody uses headless) and builds the shell."""
     _defer_terminal_embed()
     blocked = "jedi" not in sys.modules
     if blocked:
         sys.modules["jedi"] = None  # type: ignore[assignment]  # -> ImportError: IPython completes without it
     try:
-        from IPython.core.compilerop import CachingCompiler
-        from IPython.core.displayhook import DisplayHook
-        from IPython.core.displaypub import DisplayPublisher
-        from IPython.core.error import StdinNotImplementedError
-        from IPython.core.interactiveshell import InteractiveShell
-        from traitlets.config import Config
+        return _build()  # the shell's completer is imported when it is built: keep jedi blocked till then
     finally:
         if blocked and sys.modules.get("jedi", 0) is None:
             del sys.modules["jedi"]  # `import jedi` in a notebook still works
+
+
+def _build():
+    from IPython.core.compilerop import CachingCompiler
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.error import StdinNotImplementedError
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
     chan = Channel(None)
 
@@ -280,6 +284,10 @@ def build(log: Callable[[str], None]):
         def init_environment(self):
             # as ipykernel's shell: colour hints for `ls`, no interactive pagers in subprocesses
             os.environ.update({"TERM": "xterm-color", "CLICOLOR": "1", "PAGER": "cat", "GIT_PAGER": "cat"})
+            # as ipykernel's app: matplotlib draws inline unless told otherwise; the kernel's parent
+            if not os.environ.get("MPLBACKEND"):
+                os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+            os.environ["JPY_PARENT_PID"] = str(os.getpid())
 
         def init_hooks(self):
             super().init_hooks()
