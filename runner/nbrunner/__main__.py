@@ -1,6 +1,10 @@
 """Container entrypoint: ``python3 -m nbrunner`` (no arguments).
 
-Order matters for start-up latency:
+``NBRUNNER_ENGINE`` picks the engine: ``inprocess`` (default; one process, IPython's shell, the
+cells in a forked child: nbrunner/inprocess.py) or ``kernel`` (the runner + an ipykernel process
+driven by nbclient, below; the baseline and fallback).
+
+Order matters for the kernel engine for start-up latency:
   1. import jupyter_client only and launch the kernel process (kernel_boot);
   2. import nbformat/nbclient/nbconvert and warm the HTML exporter while the
      kernel boots in its own process (execute);
@@ -61,7 +65,12 @@ def main() -> None:
     workdir = os.environ.get("NBRUNNER_WORKDIR", "/work")
     code = 2
     try:
-        code = asyncio.run(_main(workdir))
+        if os.environ.get("NBRUNNER_ENGINE", "inprocess") == "kernel":
+            code = asyncio.run(_main(workdir))
+        else:
+            from . import inprocess
+
+            code = inprocess.main(_T_START)
     except BaseException as e:  # pragma: no cover - last resort
         _log(f"fatal: {e!r}")
     sys.stdout.flush()

@@ -24,6 +24,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 from . import inject as inj
+from . import inputs
 from . import limits
 from . import outfiles
 from . import preload
@@ -226,7 +227,7 @@ class Runner:
     async def main(self, launch_error: Optional[BaseException]) -> int:
         loop = asyncio.get_running_loop()
         if self.stdin_mode:
-            self.start_stdin_reader()
+            self.stdin_input = inputs.start_stdin_reader(self.relay.on_reply)
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 loop.add_signal_handler(sig, self._on_signal, sig)
@@ -275,80 +276,17 @@ class Runner:
         sys.stdout.flush()
         os._exit(128 + sig)
 
-    def start_stdin_reader(self) -> None:
-        """Stdin mode: read one line in a thread (so that start-up is not blocked); the
-        line may arrive before READY (cold start) or long after (warm container)."""
-        loop = asyncio.get_running_loop()
-        self.stdin_input = loop.create_future()
-        fut = self.stdin_input
-
-        def read() -> None:
-            try:
-                line = sys.stdin.buffer.readline()
-            except Exception as e:  # pragma: no cover
-                line, err = b"", e
-            else:
-                err = None
-            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result((line, err)))
-            # After the input: the worker's answers to relayed portal requests, one JSON line each.
-            for later in iter(sys.stdin.buffer.readline, b""):
-                try:
-                    msg = json.loads(later.decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError):
-                    continue
-                if isinstance(msg, dict) and "relay" in msg:
-                    loop.call_soon_threadsafe(self.relay.on_reply, msg["relay"])
-
-        import threading
-
-        threading.Thread(target=read, name="nbrunner-stdin", daemon=True).start()
-
-    def _store_stdin_input(self, line: bytes) -> None:
-        """Writes the stdin message as the input files, so load_input reads them as in file
-        mode. A line that is not a JSON object leaves the files missing: a SpecError follows."""
-        try:
-            msg = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            _log(f"stdin input is not valid JSON: {e}")
-            return
-        if not isinstance(msg, dict):
-            return
-        os.makedirs(self.input_dir, exist_ok=True)
-        notebook = msg.get("notebook")
-        if not isinstance(notebook, str):
-            notebook = json.dumps(notebook)
-        with open(os.path.join(self.input_dir, "notebook.ipynb"), "wb") as f:
-            f.write(notebook.encode("utf-8"))
-        with open(os.path.join(self.input_dir, "spec.json"), "wb") as f:
-            f.write(json.dumps(msg.get("spec")).encode("utf-8"))
-
     async def wait_for_input(self) -> None:
-        go, interval, stat = self.go_path, self.poll_interval, os.stat
-        fut = self.stdin_input
         # An idle (warm) runner imports the runtime's heavy libraries meanwhile (preload.py).
         mods = preload.modules()
-        preload_at = time.monotonic() + preload.IDLE_SECONDS if mods else None
-        while True:
-            if preload_at is not None and time.monotonic() >= preload_at:
-                preload_at = None
+
+        def on_idle() -> None:
+            if mods:
                 preload.start(self.client.kc, mods)
                 _debug(f"preloading {mods}")
-            if fut is not None and fut.done():
-                line, err = fut.result()
-                if line.strip():
-                    self._store_stdin_input(line)
-                    return
-                fut = None  # stdin closed without input: keep waiting for files
-            try:
-                stat(go)
-                return
-            except (FileNotFoundError, NotADirectoryError):
-                pass
-            if fut is not None:
-                # Wakes as soon as the line is read, else polls the file every interval.
-                await asyncio.wait([fut], timeout=interval)
-            else:
-                await asyncio.sleep(interval)
+
+        await inputs.wait_for_input(self.input_dir, self.stdin_input, self.poll_interval,
+                                    preload.IDLE_SECONDS, on_idle, _log)
 
     def _read_notebook_best_effort(self):
         """The input notebook as-is (outputs cleared, nothing injected), or None."""
