@@ -9,6 +9,7 @@ import { AppConfig } from '@app/config';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { apiAppOptions, configureApi, createApi } from '../../apps/api/src/create-api';
 import { testConfig } from './test-env';
+import { ResponseCheck } from './response-check';
 import { testSecret } from './test-logs';
 
 /** A running api on a fresh database, with helpers to sign in and call it. */
@@ -40,6 +41,9 @@ export class ApiHarness {
       } else {
         h.app = await createApi(t.config, logs);
       }
+      // Every JSON answer of every test is checked against its route's declared schema (test/response-check.e2e-spec.ts).
+      const check = ResponseCheck.forRun();
+      if (check) h.app.useGlobalInterceptors(check);
       await h.app.init();
     } catch (e) {
       await h.stop().catch(() => undefined);
