@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '@app/config';
-import { logFileFor } from './test-logs';
+import { logFileFor, runLogDir } from './test-logs';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -24,6 +24,8 @@ export function envFor(config: AppConfig, extra: Record<string, string> = {}): R
     RUNTIMES: Object.entries(config.execution.runtimes).map(([name, image]) => `${name}=${image}`).join(','),
     // Any free port: tests run side by side on one machine.
     METRICS_PORT: '0',
+    // In a jest run everything is logged (and kept, and grepped for the test secrets at the end).
+    ...(runLogDir() ? { LOG_LEVEL: 'debug' } : {}),
     ...extra,
   };
 }
