@@ -11,4 +11,7 @@ module.exports = {
   // Docker's and Redis' clients keep sockets alive after the last test; don't let them hold the run open.
   forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // Every app the tests start logs to test/.logs/<run>/; test/log-secrets.e2e-spec.ts greps them all, last.
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  testSequencer: '<rootDir>/test/support/sequencer.js',
 };

@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { raising } from './support/notebooks';
 import { AppProcess, envFor } from './support/processes';
 import { testConfig } from './support/test-env';
+import { testSecret } from './support/test-logs';
 import { closedPort, TestReceiver } from './support/webhook-receiver';
 import { eventually } from './support/worker-harness';
 
@@ -19,6 +20,7 @@ const SECRETS = {
   webhookSecret: 'webhook-secret-LOGTEST-7',
   urlPathToken: 'url-path-token-LOGTEST-8',
 };
+for (const [name, value] of Object.entries(SECRETS)) testSecret(value, `logging: ${name}`);
 
 /** Structured logs of real api and worker processes (built apps): one line per request and per run state change, no secret. */
 describe('structured logs (api and worker processes)', () => {
@@ -61,7 +63,7 @@ describe('structured logs (api and worker processes)', () => {
   const signIn = async (username: string, password: string) => {
     const res = await http().post('/sharing/rest/generateToken').type('form').send({ username, password, f: 'json' });
     expect(res.status).toBe(200);
-    issuedTokens.push(res.body.token);
+    issuedTokens.push(testSecret(res.body.token as string, `logging: a token of ${username}`));
     return res.body.token as string;
   };
 

@@ -92,14 +92,48 @@ describe('notifications of task outcomes', () => {
     const expected = createHmac('sha256', SECRET).update(`${id}.${ts}.${post.body}`).digest('base64');
     expect(post.headers['webhook-signature']).toBe(`v1,${expected}`);
     expect(post.headers.secret).toBeUndefined();
-    const task = (await tasks.get(taskId)).body;
+    // The URL shows its delivery's outcome once the delivery ends, not that it was queued.
+    const task = await eventually(async () => {
+      const t = (await tasks.get(taskId)).body;
+      return t.lastNotification?.sent?.[1]?.status !== 'queued' && t;
+    }, 30_000);
     expect(task.lastNotification).toMatchObject({
       events: ['success'],
       sent: [
         { via: 'email', to: 'ops@example.org', status: 'sent' },
-        { via: 'url', to: `http://127.0.0.1:${receiver.port}/…`, status: 'queued', deliveryId: id },
+        { via: 'url', to: `http://127.0.0.1:${receiver.port}/…`, status: 'sent', deliveryId: id, httpStatus: 200, attempts: 1, detail: 'HTTP 200 after 1 attempt' },
       ],
     });
+  });
+
+  it('a URL whose receiver keeps failing shows failed, with the reason, once the delivery has spent its attempts', async () => {
+    const settings = (s: Record<string, string>) => h.http.post('/sharing/rest/portals/self/webhooks/settings/update').set(auth()).type('form').send(s);
+    expect((await settings({ notificationAttempts: '2', notificationElapsedTimeInSeconds: '1' })).status).toBe(200);
+    receiver.respond('/down', [503]);
+    try {
+      const itemId = await h.addNotebook(admin, 'admin', printing('print("ok")'));
+      const tasks = new TasksApi(h, admin, 'admin');
+      const taskId = await tasks.createOk(itemId, { ...yearly, parameters: { updatePortalItem: false }, notifications: { onSuccess: [receiver.url('/down')] } });
+      await tasks.runNow(taskId);
+      const task = await eventually(async () => {
+        const t = (await tasks.get(taskId)).body;
+        return t.lastNotification?.sent?.[0]?.status === 'failed' && t;
+      }, 120_000);
+      expect(receiver.at('/down')).toHaveLength(2);
+      expect(task.lastNotification.sent).toEqual([
+        {
+          via: 'url',
+          to: `http://127.0.0.1:${receiver.port}/…`,
+          status: 'failed',
+          deliveryId: receiver.at('/down')[0].headers['webhook-id'],
+          httpStatus: 503,
+          attempts: 2,
+          detail: 'HTTP 503: failing with 503 (after 2 attempts)',
+        },
+      ]);
+    } finally {
+      await settings({ notificationAttempts: '3', notificationElapsedTimeInSeconds: '30' });
+    }
   });
 
   it('failure and disable notices go to the owner by default; a recovery notice follows the fix', async () => {

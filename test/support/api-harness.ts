@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/clock';
@@ -8,6 +9,8 @@ import { AppConfig } from '@app/config';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { apiAppOptions, configureApi, createApi } from '../../apps/api/src/create-api';
 import { testConfig } from './test-env';
+import { ResponseCheck } from './response-check';
+import { testSecret } from './test-logs';
 
 /** A running api on a fresh database, with helpers to sign in and call it. */
 export class ApiHarness {
@@ -24,16 +27,23 @@ export class ApiHarness {
     const t = await testConfig(env);
     h.config = t.config;
     h.dropDb = t.dropDb;
+    const logs = t.config.log.file ? {} : { logger: false as const };
     try {
       if (overrides.clock) {
         const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(t.config)] })
           .overrideProvider(Clock)
           .useValue(overrides.clock)
           .compile();
-        h.app = configureApi(moduleRef.createNestApplication<NestExpressApplication>(apiAppOptions({ logger: false })), t.config);
+        // With a log file (a jest run), Nest's own messages go there too, as in production.
+        const app = moduleRef.createNestApplication<NestExpressApplication>(apiAppOptions(logs));
+        if (t.config.log.file) app.useLogger(app.get(PinoLogger));
+        h.app = configureApi(app, t.config);
       } else {
-        h.app = await createApi(t.config, { logger: false });
+        h.app = await createApi(t.config, logs);
       }
+      // Every JSON answer of every test is checked against its route's declared schema (test/response-check.e2e-spec.ts).
+      const check = ResponseCheck.forRun();
+      if (check) h.app.useGlobalInterceptors(check);
       await h.app.init();
     } catch (e) {
       await h.stop().catch(() => undefined);
@@ -56,7 +66,8 @@ export class ApiHarness {
       .type('form')
       .send({ username, password, f: 'json', ...(expiration ? { expiration } : {}) });
     if (res.status !== 200) throw new Error(`generateToken ${username}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.token;
+    testSecret(password, `the password of ${username}`);
+    return testSecret(res.body.token as string, `a token of ${username}`);
   }
 
   /** Creates a user (as admin) and returns a token for them. */

@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '@app/config';
+import { logFileFor, runLogDir } from './test-logs';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -23,6 +24,8 @@ export function envFor(config: AppConfig, extra: Record<string, string> = {}): R
     RUNTIMES: Object.entries(config.execution.runtimes).map(([name, image]) => `${name}=${image}`).join(','),
     // Any free port: tests run side by side on one machine.
     METRICS_PORT: '0',
+    // In a jest run everything is logged (and kept, and grepped for the test secrets at the end).
+    ...(runLogDir() ? { LOG_LEVEL: 'debug' } : {}),
     ...extra,
   };
 }
@@ -30,15 +33,26 @@ export function envFor(config: AppConfig, extra: Record<string, string> = {}): R
 /** A built app (`npm run build`) running as its own process, as in production. */
 export class AppProcess {
   readonly output: string[] = [];
-  private constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
+  private constructor(
+    readonly child: ChildProcess,
+    app: string,
+  ) {
+    // In a jest run its output is also kept in the run's log directory, which is grepped for secrets at the end.
+    const file = logFileFor(`${app}-${child.pid}`);
+    const log = file ? createWriteStream(file, { flags: 'a' }) : null;
+    const keep = (d: Buffer) => {
+      this.output.push(d.toString());
+      log?.write(d);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('close', () => log?.end());
   }
 
   static start(app: 'api' | 'worker', env: Record<string, string>): AppProcess {
     const main = join(ROOT, 'dist', 'apps', app, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-    return new AppProcess(spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new AppProcess(spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), app);
   }
 
   /** Resolves once the process has printed `text`. */

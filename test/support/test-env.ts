@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@app/config';
+import { logFileFor, testSecret } from './test-logs';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -29,11 +30,13 @@ export async function testConfig(env: Record<string, string | undefined> = {}): 
     // Tests count containers: the warm pool (1 by default in the product) is on where a test asks for it.
     WARM_POOL_SIZE: '0',
     METRICS_PORT: '0',
-    LOG_LEVEL: 'silent',
+    // In a jest run every app logs everything to the run's log directory, which is grepped for secrets at the end.
+    ...(logFileFor(tag) ? { LOG_LEVEL: 'debug', LOG_FILE: logFileFor(tag) } : { LOG_LEVEL: 'silent' }),
     // Lets one checkout test its own runner images beside another's (e.g. default=nbautomation/runner:wip).
     ...(process.env.NBA_TEST_RUNTIMES ? { RUNTIMES: process.env.NBA_TEST_RUNTIMES } : {}),
     ...env,
   });
+  recordSecrets(config);
   const dropDb = async () => {
     const c = new Client({ connectionString: ADMIN_URL });
     await c.connect();
@@ -41,4 +44,14 @@ export async function testConfig(env: Record<string, string | undefined> = {}): 
     await c.end();
   };
   return { config, dropDb };
+}
+
+/** The secrets a config hands the apps, for the grep of the run's logs. */
+function recordSecrets(config: AppConfig): void {
+  testSecret(config.auth.tokenSecret, 'TOKEN_SECRET');
+  if (config.auth.initialAdmin.password) testSecret(config.auth.initialAdmin.password, 'ADMIN_PASSWORD');
+  if (config.notifications.secret) testSecret(config.notifications.secret, 'NOTIFICATION_SECRET');
+  if (config.metrics.token) testSecret(config.metrics.token, 'METRICS_TOKEN');
+  const smtpPassword = config.notifications.smtpUrl ? decodeURIComponent(new URL(config.notifications.smtpUrl).password) : '';
+  if (smtpPassword) testSecret(smtpPassword, 'the SMTP_URL password');
 }

@@ -1,12 +1,15 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import Docker from 'dockerode';
 import { AppConfig } from '@app/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 
 /** A worker node running in the test process, against the same database and Redis prefix as the api. */
 export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn'] });
+  // With a log file (a jest run), everything goes there, as in production; else warnings and errors to the console.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), config.log.file ? { bufferLogs: true } : { logger: ['error', 'warn'] });
+  if (config.log.file) app.useLogger(app.get(PinoLogger));
   await app.init();
   return app;
 }

@@ -45,7 +45,8 @@ export interface AppConfig {
     /** The longest pause before a task's retry, however far the back-off has doubled. */
     retryMaxDelaySeconds: number;
   };
-  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
+  /** `file`: JSON lines appended there instead of stdout. */
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT']; file?: string };
   metrics: {
     /** The worker's metrics listener (0: any free port). */
     host: string;
@@ -144,7 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       portalUrl: (e.PORTAL_INTERNAL_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     },
     tasks: { schedulerPollSeconds: e.SCHEDULER_POLL_SECONDS, retryMaxDelaySeconds: e.TASK_RETRY_MAX_DELAY_SECONDS },
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT, file: e.LOG_FILE },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
     notifications: {
       smtpUrl: e.SMTP_URL,

@@ -12,6 +12,7 @@ export * from './runs.service';
 export * from './system-properties';
 export * from './system-properties.service';
 export * from './dto/execute-notebook.dto';
+export * from './dto/job-responses.dto';
 export * from './run-log';
 export * from './progress/run-progress';
 export * from './dto/notification-targets.dto';

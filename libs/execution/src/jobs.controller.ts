@@ -2,13 +2,14 @@ import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CurrentUser, Principal } from '@app/identity';
-import { DomainError, page, Params, PublicUrl, Returns } from '@app/rest';
-import { JobJson } from './dto/job-responses.dto';
+import { ItemDataJson } from '@app/notebooks';
+import { DomainError, Params, PublicUrl, Returns, ReturnsMedia, page } from '@app/rest';
 import { JobsQueryDto } from './dto/execute-notebook.dto';
 import { jobView } from './job.view';
 import { RunEventsStream } from './progress/run-events.stream';
 import { RunProgress } from './progress/run-progress';
 import { RunsService } from './runs.service';
+import { JobCancelledJson, JobJson, JobListJson, JobsDeletedJson } from './dto/job-responses.dto';
 
 // The snapshot is user content: no script may run, and the sandbox gives it an opaque origin.
 const SNAPSHOT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; font-src data:";
@@ -21,6 +22,7 @@ export class JobsController {
     private readonly events: RunEventsStream,
   ) {}
 
+  @Returns(JobListJson)
   @Get()
   async list(@CurrentUser() p: Principal, @Params(JobsQueryDto) q: z.infer<typeof JobsQueryDto>, @PublicUrl() base: string) {
     const { rows, total } = await this.runs.list(p, q.num, q.sortByDate, q.start);
@@ -33,6 +35,7 @@ export class JobsController {
     };
   }
 
+  @Returns(JobsDeletedJson)
   @Post('deleteAll')
   @HttpCode(200)
   async deleteAll(@CurrentUser() p: Principal) {
@@ -48,12 +51,14 @@ export class JobsController {
   }
 
   /** Server-sent events of the run until it ends (ours); a finished run's summary, then the stream closes. */
+  @ReturnsMedia('text/event-stream', 'Server-sent events (`status`, `progress`, `output`) until the run ends; a finished run\'s summary, then the stream closes')
   @Get(':jobId/events')
   async eventsOf(@CurrentUser() p: Principal, @Param('jobId') id: string, @Req() req: Request, @Res() res: Response) {
     await this.events.stream(await this.runs.getVisible(p, id), req, res);
   }
 
   /** GET or POST, as the product accepts both. */
+  @Returns(JobCancelledJson)
   @Post(':jobId/cancel')
   @HttpCode(200)
   async cancel(@CurrentUser() p: Principal, @Param('jobId') id: string) {
@@ -61,11 +66,13 @@ export class JobsController {
     return { status: 'success' };
   }
 
+  @Returns(JobCancelledJson)
   @Get(':jobId/cancel')
   cancelByGet(@CurrentUser() p: Principal, @Param('jobId') id: string) {
     return this.cancel(p, id);
   }
 
+  @ReturnsMedia('text/html', 'The executed notebook as HTML (sandboxed by its Content-Security-Policy)')
   @Get(':jobId/snapshot')
   async snapshot(@CurrentUser() p: Principal, @Param('jobId') id: string, @Res() res: Response) {
     const a = await this.artifactsOf(p, id);
@@ -73,6 +80,7 @@ export class JobsController {
     res.type('text/html; charset=utf-8').send(a.snapshotHtml);
   }
 
+  @ReturnsMedia('application/x-ipynb+json', 'The executed notebook (nbformat 4)', { schema: ItemDataJson })
   @Get(':jobId/notebook')
   async notebook(@CurrentUser() p: Principal, @Param('jobId') id: string, @Res() res: Response) {
     const a = await this.artifactsOf(p, id);
@@ -80,6 +88,7 @@ export class JobsController {
   }
 
   /** An output file, as a download. The name is a path below the run's working folder; one that climbs out is refused. */
+  @ReturnsMedia('application/octet-stream', 'An output file of the run, as a download')
   @Get(':jobId/files/*name')
   async file(@CurrentUser() p: Principal, @Param('jobId') id: string, @Param('name') raw: string | string[], @Res() res: Response) {
     const segments = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => s.split('/'));

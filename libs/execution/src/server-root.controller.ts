@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
-import { API_VERSION } from '@app/rest';
+import { API_VERSION, Returns } from '@app/rest';
+import { AdminInfoJson, AdminRootJson } from './dto/system-responses.dto';
 
 /** The Notebook Server admin root and info, which clients read before any other admin call. */
 @Controller('arcgis/admin')
 export class ServerRootController {
+  @Returns(AdminRootJson)
   @Get()
   root(@CurrentUser() p: Principal) {
     requireAdmin(p);
@@ -16,6 +18,7 @@ export class ServerRootController {
     };
   }
 
+  @Returns(AdminInfoJson)
   @Get('info')
   info(@CurrentUser() p: Principal) {
     requireAdmin(p);

@@ -6,12 +6,13 @@ import { Clock } from '@app/clock';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WorkerNodeEntity } from '@app/db';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns } from '@app/rest';
 import { RuntimesService } from '@app/runtimes';
 import { UpdatePropertiesDto } from './dto/execute-notebook.dto';
 import { NodeLiveness } from './nodes/node-liveness';
 import { propertyLimits } from './system-properties';
 import { SystemPropertiesService } from './system-properties.service';
+import { MachineJson, MachinesJson, PropertiesJson, PropertiesUpdatedJson, PropertyLimitsJson } from './dto/system-responses.dto';
 
 @Controller('arcgis/admin')
 export class SystemController {
@@ -27,6 +28,7 @@ export class SystemController {
     this.liveness = new NodeLiveness(config.execution.heartbeatSeconds);
   }
 
+  @Returns(PropertiesJson)
   @Get('system/properties')
   async properties(@CurrentUser() p: Principal) {
     requireAdmin(p);
@@ -34,12 +36,14 @@ export class SystemController {
   }
 
   /** Ours: the range of every property, so that a form can check values before it sends them. */
+  @Returns(PropertyLimitsJson)
   @Get('system/properties/limits')
   limits(@CurrentUser() p: Principal) {
     requireAdmin(p);
     return { limits: propertyLimits() };
   }
 
+  @Returns(PropertiesUpdatedJson)
   @Post('system/properties/update')
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Params(UpdatePropertiesDto) dto: z.infer<typeof UpdatePropertiesDto>) {
@@ -48,6 +52,7 @@ export class SystemController {
     return { status: 'success', ...(await this.props.update(dto.properties)) };
   }
 
+  @Returns(MachinesJson)
   @Get('machines')
   async machines(@CurrentUser() p: Principal) {
     requireAdmin(p);
@@ -55,6 +60,7 @@ export class SystemController {
     return { machines: await Promise.all(nodes.map(async (n) => ({ ...this.view(n), runtimeImagesMissing: await this.runtimes.missingOn(n) }))) };
   }
 
+  @Returns(MachineJson)
   @Get('machines/:name')
   async machine(@CurrentUser() p: Principal, @Param('name') name: string) {
     requireAdmin(p);
@@ -65,6 +71,7 @@ export class SystemController {
     return { ...this.view(n), runtimeImagesMissing: missing, ...(missing.length ? { warning: `This machine lacks the image of runtime(s) ${missing.map((m) => `'${m}'`).join(', ')}.` } : {}) };
   }
 
+  @Returns(MachineJson)
   @Get('machines/:name/status')
   status(@CurrentUser() p: Principal, @Param('name') name: string) {
     return this.machine(p, name);

@@ -1,11 +1,12 @@
 import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Refuses, Returns } from '@app/rest';
 import { GenerateTokenDto } from './dto/users.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { Public } from './principal';
 import { UsersService } from './users.service';
+import { TokenJson } from './dto/identity-responses.dto';
 
 @Controller('sharing/rest')
 export class AuthController {
@@ -14,6 +15,7 @@ export class AuthController {
     private readonly throttle: LoginThrottleService,
   ) {}
 
+  @Returns(TokenJson)
   @Public()
   @Post('generateToken')
   @HttpCode(200)
@@ -30,6 +32,7 @@ export class AuthController {
   }
 
   /** A password in a URL ends up in logs and histories: refuse it, as the product does, without echoing it. */
+  @Refuses(405, 'Always refused (POST_REQUIRED): a password in a URL ends up in logs')
   @Public()
   @Get('generateToken')
   generateTokenByGet(): never {

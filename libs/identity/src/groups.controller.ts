@@ -1,11 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Params } from '@app/rest';
+import { Params, Returns, SuccessJson } from '@app/rest';
 import { AddGroupUsersDto, CreateGroupDto, GroupUsersDto, InviteDto, ReassignGroupDto, UpdateGroupDto, UpdateGroupUsersDto } from './dto/groups.dto';
 import { groupView } from './group.view';
 import { GroupsService } from './groups.service';
 import { CurrentUser, Principal, requireAdmin } from './principal';
+import { GroupCreatedJson, GroupDoneJson, GroupInvitedJson, GroupRosterJson, GroupUsersAddedJson, GroupUsersRemovedJson, GroupUsersUpdatedJson, GroupWithUsersJson } from './dto/identity-responses.dto';
 
 @Controller('sharing/rest/community')
 export class GroupsController {
@@ -14,6 +15,7 @@ export class GroupsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(GroupCreatedJson)
   @Post('createGroup')
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Params(CreateGroupDto) dto: z.infer<typeof CreateGroupDto>) {
@@ -22,6 +24,7 @@ export class GroupsController {
     return { success: true, group: groupView(g, p.username, this.config.org.id) };
   }
 
+  @Returns(GroupWithUsersJson)
   @Get('groups/:id')
   async get(@CurrentUser() p: Principal, @Param('id') id: string) {
     const g = await this.groups.get(p, id);
@@ -34,11 +37,13 @@ export class GroupsController {
     };
   }
 
+  @Returns(GroupRosterJson)
   @Get('groups/:id/users')
   roster(@CurrentUser() p: Principal, @Param('id') id: string) {
     return this.groups.roster(p, id);
   }
 
+  @Returns(GroupInvitedJson)
   @Post('groups/:id/invite')
   @HttpCode(200)
   async invite(@CurrentUser() p: Principal, @Param('id') id: string, @Params(InviteDto) dto: z.infer<typeof InviteDto>) {
@@ -46,6 +51,7 @@ export class GroupsController {
     return { success: true, ...(await this.groups.invite(p, id, dto.users, dto.role)) };
   }
 
+  @Returns(GroupUsersUpdatedJson)
   @Post('groups/:id/updateUsers')
   @HttpCode(200)
   async updateUsers(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UpdateGroupUsersDto) dto: z.infer<typeof UpdateGroupUsersDto>) {
@@ -53,6 +59,7 @@ export class GroupsController {
     return this.groups.updateUsers(p, id, dto);
   }
 
+  @Returns(GroupDoneJson)
   @Post('groups/:id/update')
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UpdateGroupDto) dto: z.infer<typeof UpdateGroupDto>) {
@@ -61,6 +68,7 @@ export class GroupsController {
     return { success: true, groupId: id };
   }
 
+  @Returns(GroupDoneJson)
   @Post('groups/:id/delete')
   @HttpCode(200)
   async delete(@CurrentUser() p: Principal, @Param('id') id: string) {
@@ -69,6 +77,7 @@ export class GroupsController {
     return { success: true, groupId: id };
   }
 
+  @Returns(SuccessJson)
   @Post('groups/:id/protect')
   @HttpCode(200)
   async protect(@CurrentUser() p: Principal, @Param('id') id: string) {
@@ -77,6 +86,7 @@ export class GroupsController {
     return { success: true };
   }
 
+  @Returns(SuccessJson)
   @Post('groups/:id/unprotect')
   @HttpCode(200)
   async unprotect(@CurrentUser() p: Principal, @Param('id') id: string) {
@@ -85,6 +95,7 @@ export class GroupsController {
     return { success: true };
   }
 
+  @Returns(GroupUsersAddedJson)
   @Post('groups/:id/addUsers')
   @HttpCode(200)
   async addUsers(@CurrentUser() p: Principal, @Param('id') id: string, @Params(AddGroupUsersDto) dto: z.infer<typeof AddGroupUsersDto>) {
@@ -94,6 +105,7 @@ export class GroupsController {
     return { notAdded: [...asMembers.notAdded, ...asAdmins.notAdded] };
   }
 
+  @Returns(GroupUsersRemovedJson)
   @Post('groups/:id/removeUsers')
   @HttpCode(200)
   async removeUsers(@CurrentUser() p: Principal, @Param('id') id: string, @Params(GroupUsersDto) dto: z.infer<typeof GroupUsersDto>) {
@@ -101,6 +113,7 @@ export class GroupsController {
     return this.groups.removeUsers(p, id, dto.users);
   }
 
+  @Returns(SuccessJson)
   @Post('groups/:id/reassign')
   @HttpCode(200)
   async reassign(@CurrentUser() p: Principal, @Param('id') id: string, @Params(ReassignGroupDto) dto: z.infer<typeof ReassignGroupDto>) {

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { API_VERSION, PublicUrl } from '@app/rest';
+import { API_VERSION, PublicUrl, Returns } from '@app/rest';
 import { CurrentUser, Principal, Public, requireAdmin } from './principal';
+import { PortalAdminRootJson, PurchasesJson, RestInfoJson, RestRootJson, ServersJson } from './dto/identity-responses.dto';
 
 /**
  * What clients read to find their way before and right after signing in: the REST root, `info` (how to get a
@@ -11,12 +12,14 @@ import { CurrentUser, Principal, Public, requireAdmin } from './principal';
 export class PortalInfoController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  @Returns(RestRootJson)
   @Public()
   @Get('sharing/rest')
   root() {
     return { currentVersion: API_VERSION.currentVersion };
   }
 
+  @Returns(RestInfoJson)
   @Public()
   @Get('sharing/rest/info')
   info(@PublicUrl() base: string) {
@@ -32,6 +35,7 @@ export class PortalInfoController {
     };
   }
 
+  @Returns(PortalAdminRootJson)
   @Get('portaladmin')
   adminRoot(@CurrentUser() p: Principal) {
     requireAdmin(p);
@@ -39,6 +43,7 @@ export class PortalInfoController {
   }
 
   /** The Notebook Server this portal is federated with: this same process, under `/arcgis`. */
+  @Returns(ServersJson)
   @Get('sharing/rest/portals/self/servers')
   servers(@PublicUrl() base: string) {
     const url = `${base}/arcgis`;
@@ -59,6 +64,7 @@ export class PortalInfoController {
   }
 
   /** Licences bought for the organization: none are needed here. */
+  @Returns(PurchasesJson)
   @Get('sharing/rest/portals/self/purchases')
   purchases() {
     return { purchases: [] };

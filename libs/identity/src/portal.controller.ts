@@ -1,13 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { API_VERSION, page, pagingSchema, Params, PublicUrl } from '@app/rest';
+import { API_VERSION, Params, PublicUrl, Returns, page, pagingSchema } from '@app/rest';
 import { UpdateRoleDto } from './dto/users.dto';
 import { GroupsRepository } from './groups.repository';
 import { RolesService } from './roles/roles.service';
 import { CurrentUser, Principal, requireAdmin } from './principal';
 import { userView } from './user.view';
 import { UsersService } from './users.service';
+import { CommunitySelfJson, PortalSelfJson, UserListJson, UsernameDoneJson } from './dto/identity-responses.dto';
 
 @Controller('sharing/rest')
 export class PortalController {
@@ -18,6 +19,7 @@ export class PortalController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(PortalSelfJson)
   @Get('portals/self')
   async self(@CurrentUser() p: Principal, @PublicUrl() base: string) {
     const user = await this.users.get(p.username);
@@ -36,12 +38,14 @@ export class PortalController {
     };
   }
 
+  @Returns(CommunitySelfJson)
   @Get('community/self')
   async communitySelf(@CurrentUser() p: Principal) {
     const user = await this.users.get(p.username);
     return { ...userView(user, this.config.org.id), groups: await this.groups.groupIdsOf(user.id) };
   }
 
+  @Returns(UserListJson)
   @Get('portals/self/users')
   async listUsers(@CurrentUser() p: Principal, @Params(pagingSchema) q: z.infer<typeof pagingSchema>) {
     requireAdmin(p);
@@ -49,6 +53,7 @@ export class PortalController {
     return { ...page(all, q.start, q.num), users: all.rows.map((u) => userView(u, this.config.org.id)) };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('portals/self/updateuserrole')
   @HttpCode(200)
   async updateRole(@CurrentUser() p: Principal, @Params(UpdateRoleDto) dto: z.infer<typeof UpdateRoleDto>) {

@@ -1,13 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Params } from '@app/rest';
+import { Params, Returns } from '@app/rest';
 import { CreateUserDto, UpdateUserDto } from './dto/users.dto';
 import { CurrentUser, Principal, requireAdmin, requireSelfOrAdmin } from './principal';
 import { groupView } from './group.view';
 import { GroupsService } from './groups.service';
 import { userView } from './user.view';
 import { UsersService } from './users.service';
+import { UserCreatedJson, UserWithGroupsJson, UsernameDoneJson } from './dto/identity-responses.dto';
 
 @Controller()
 export class UsersController {
@@ -17,6 +18,7 @@ export class UsersController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(UserCreatedJson)
   @Post('portaladmin/security/users/createUser')
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Params(CreateUserDto) dto: z.infer<typeof CreateUserDto>) {
@@ -26,6 +28,7 @@ export class UsersController {
   }
 
   /** The user, with the groups they belong to (and their membership of each), as the product answers it. */
+  @Returns(UserWithGroupsJson)
   @Get('sharing/rest/community/users/:username')
   async get(@CurrentUser() p: Principal, @Param('username') username: string) {
     requireSelfOrAdmin(p, username);
@@ -36,6 +39,7 @@ export class UsersController {
     return { ...userView(u, this.config.org.id), groups };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('sharing/rest/community/users/:username/update')
   @HttpCode(200)
   async update(
@@ -48,6 +52,7 @@ export class UsersController {
     return { success: true, username: u.username };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('sharing/rest/community/users/:username/delete')
   @HttpCode(200)
   async delete(@CurrentUser() p: Principal, @Param('username') username: string) {
@@ -56,6 +61,7 @@ export class UsersController {
     return { success: true, username };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('sharing/rest/community/users/:username/disable')
   @HttpCode(200)
   async disable(@CurrentUser() p: Principal, @Param('username') username: string) {
@@ -64,6 +70,7 @@ export class UsersController {
     return { success: true, username };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('sharing/rest/community/users/:username/enable')
   @HttpCode(200)
   async enable(@CurrentUser() p: Principal, @Param('username') username: string) {

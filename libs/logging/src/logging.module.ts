@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { routeOf } from '@app/rest';
 
@@ -25,7 +26,8 @@ type Req = IncomingMessage & { id?: unknown; principal?: { username?: string } }
 /**
  * Logs as JSON lines through pino (nestjs-pino): Nest's own logger, and one line per HTTP request with method,
  * route pattern, status, ms, user and request id. The path is logged without its query string (it may hold a
- * `token`), and headers are not logged at all. LOG_LEVEL; LOG_FORMAT=pretty for development.
+ * `token`), and headers are not logged at all. LOG_LEVEL; LOG_FORMAT=pretty for development; LOG_FILE to append to
+ * a file instead of stdout.
  */
 @Module({
   imports: [
@@ -34,7 +36,11 @@ type Req = IncomingMessage & { id?: unknown; principal?: { username?: string } }
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.log.level,
-          ...(config.log.format === 'pretty' ? { transport: { target: 'pino-pretty', options: { singleLine: true, colorize: true } } } : {}),
+          ...(config.log.format === 'pretty'
+            ? { transport: { target: 'pino-pretty', options: { singleLine: true, colorize: true, ...(config.log.file ? { destination: config.log.file, mkdir: true, colorize: false } : {}) } } }
+            : config.log.file
+              ? { stream: pino.destination({ dest: config.log.file, mkdir: true, append: true, sync: true }) }
+              : {}),
           base: { pid: process.pid, node: config.nodeName },
           redact: { paths: REDACT, censor: '[redacted]' },
           genReqId: (req: IncomingMessage, res: ServerResponse) => {

@@ -3,10 +3,11 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, CurrentUserOrNull, OptionalAuth, Principal, UsersRepository } from '@app/identity';
-import { page, pagingSchema, Params } from '@app/rest';
+import { Params, Returns, page, pagingSchema } from '@app/rest';
 import { AddItemDto, MoveItemDto, ReassignItemDto, ShareItemDto, UnshareItemDto, UpdateItemDto } from './dto/items.dto';
 import { itemView } from './item.view';
 import { ItemsService } from './items.service';
+import { ItemAddedJson, ItemDataJson, ItemDoneJson, ItemJson, ItemListJson, ItemMovedJson, ItemSharedJson, ItemUnsharedJson, ItemUpdatedJson } from './dto/item-responses.dto';
 
 @Controller('sharing/rest/content')
 export class ItemsController {
@@ -16,6 +17,7 @@ export class ItemsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(ItemAddedJson)
   @Post('users/:username/addItem')
   @HttpCode(200)
   async add(
@@ -28,6 +30,7 @@ export class ItemsController {
     return { success: true, id: item.id, folder: null };
   }
 
+  @Returns(ItemListJson)
   @Get('users/:username')
   async list(@CurrentUser() p: Principal, @Param('username') username: string, @Params(pagingSchema) q: z.infer<typeof pagingSchema>) {
     const all = await this.items.listOwnedBy(p, username, q.start, q.num);
@@ -35,6 +38,7 @@ export class ItemsController {
   }
 
   /** Public items are readable without a token, as the sharing API allows. */
+  @Returns(ItemJson)
   @OptionalAuth()
   @Get('items/:id')
   async get(@CurrentUserOrNull() p: Principal | null, @Param('id') id: string) {
@@ -43,6 +47,7 @@ export class ItemsController {
     return itemView(item, owner?.username ?? '', this.config.org.id);
   }
 
+  @Returns(ItemDataJson, { description: 'The item\'s data: a notebook\'s JSON' })
   @OptionalAuth()
   @Get('items/:id/data')
   @Header('Content-Type', 'application/json')
@@ -50,6 +55,7 @@ export class ItemsController {
     return this.items.getData(p, id);
   }
 
+  @Returns(ItemUpdatedJson)
   @Post('users/:username/items/:id/update')
   @HttpCode(200)
   async update(
@@ -62,6 +68,7 @@ export class ItemsController {
     return { success: true, id };
   }
 
+  @Returns(ItemDoneJson)
   @Post('users/:username/items/:id/delete')
   @HttpCode(200)
   async delete(@CurrentUser() p: Principal, @Param('id') id: string) {
@@ -69,18 +76,21 @@ export class ItemsController {
     return { success: true, itemId: id };
   }
 
+  @Returns(ItemSharedJson)
   @Post('users/:username/items/:id/share')
   @HttpCode(200)
   async share(@CurrentUser() p: Principal, @Param('id') id: string, @Params(ShareItemDto) dto: z.infer<typeof ShareItemDto>) {
     return { ...(await this.items.share(p, id, dto)), itemId: id };
   }
 
+  @Returns(ItemUnsharedJson)
   @Post('users/:username/items/:id/unshare')
   @HttpCode(200)
   async unshare(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UnshareItemDto) dto: z.infer<typeof UnshareItemDto>) {
     return { ...(await this.items.unshare(p, id, dto.groups)), itemId: id };
   }
 
+  @Returns(ItemDoneJson)
   @Post('users/:username/items/:id/reassign')
   @HttpCode(200)
   async reassign(@CurrentUser() p: Principal, @Param('id') id: string, @Params(ReassignItemDto) dto: z.infer<typeof ReassignItemDto>) {
@@ -88,6 +98,7 @@ export class ItemsController {
     return { success: true, itemId: id };
   }
 
+  @Returns(ItemMovedJson)
   @Post('users/:username/items/:id/move')
   @HttpCode(200)
   async move(@CurrentUser() p: Principal, @Param('id') id: string, @Params(MoveItemDto) dto: z.infer<typeof MoveItemDto>) {

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUserOrNull, GroupsService, OptionalAuth, Principal } from '@app/identity';
-import { Params, SearchDto, SearchParams, searchPage } from '@app/rest';
+import { Params, Returns, SearchDto, SearchParams, searchPage } from '@app/rest';
 import { itemView } from './item.view';
 import { ItemsService } from './items.service';
+import { ItemSearchJson } from './dto/item-responses.dto';
 
 /** `GET|POST /sharing/rest/search`: items the caller may read (anonymous callers: public items). */
 @Controller('sharing/rest')
@@ -14,6 +15,7 @@ export class SearchController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(ItemSearchJson)
   @OptionalAuth()
   @Get('search')
   async search(@CurrentUserOrNull() p: Principal | null, @Params(SearchDto) q: SearchParams) {
@@ -22,6 +24,7 @@ export class SearchController {
   }
 
   /** A group's content (ArcGIS REST JS `searchGroupContent`): the caller must see the group, then its items as above. */
+  @Returns(ItemSearchJson)
   @OptionalAuth()
   @Get('content/groups/:groupId/search')
   async groupContent(@CurrentUserOrNull() p: Principal | null, @Param('groupId') groupId: string, @Params(SearchDto) q: SearchParams) {

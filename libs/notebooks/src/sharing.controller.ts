@@ -2,10 +2,11 @@ import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, requireSelfOrAdmin, UsersRepository } from '@app/identity';
-import { DomainError, HTTP_STATUS, Params } from '@app/rest';
+import { DomainError, HTTP_STATUS, Params, Returns } from '@app/rest';
 import { ShareItemDto, ShareItemsDto, UnshareItemDto, UnshareItemsDto } from './dto/items.dto';
 import { itemView } from './item.view';
 import { ItemsService } from './items.service';
+import { ItemSharedJson, ItemUnsharedJson, ItemsSharedJson, ItemsUnsharedJson, OwnedItemJson } from './dto/item-responses.dto';
 
 /** Sharing operations beyond the per-owner item paths: bulk, owner-less (administrators on others' items), status. */
 @Controller('sharing/rest/content')
@@ -16,6 +17,7 @@ export class SharingController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(ItemsSharedJson)
   @Post('users/:username/shareItems')
   @HttpCode(200)
   async shareItems(@CurrentUser() p: Principal, @Param('username') username: string, @Params(ShareItemsDto) dto: z.infer<typeof ShareItemsDto>) {
@@ -23,6 +25,7 @@ export class SharingController {
     return { results: await this.each(dto.items, (id) => this.items.share(p, id, dto)) };
   }
 
+  @Returns(ItemsUnsharedJson)
   @Post('users/:username/unshareItems')
   @HttpCode(200)
   async unshareItems(@CurrentUser() p: Principal, @Param('username') username: string, @Params(UnshareItemsDto) dto: z.infer<typeof UnshareItemsDto>) {
@@ -30,12 +33,14 @@ export class SharingController {
     return { results: await this.each(dto.items, (id) => this.items.unshare(p, id, dto.groups)) };
   }
 
+  @Returns(ItemSharedJson)
   @Post('items/:id/share')
   @HttpCode(200)
   async share(@CurrentUser() p: Principal, @Param('id') id: string, @Params(ShareItemDto) dto: z.infer<typeof ShareItemDto>) {
     return { ...(await this.items.share(p, id, dto)), itemId: id };
   }
 
+  @Returns(ItemUnsharedJson)
   @Post('items/:id/unshare')
   @HttpCode(200)
   async unshare(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UnshareItemDto) dto: z.infer<typeof UnshareItemDto>) {
@@ -43,6 +48,7 @@ export class SharingController {
   }
 
   /** The item as its owner's content, with its sharing. */
+  @Returns(OwnedItemJson)
   @Get('users/:username/items/:id')
   async ownedItem(@CurrentUser() p: Principal, @Param('username') username: string, @Param('id') id: string) {
     const item = await this.items.get(p, id);

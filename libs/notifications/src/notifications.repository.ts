@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { ItemEntity, NotificationStatus, RunEntity, TaskEntity, UserEntity } from '@app/db';
+import { DataSource, In } from 'typeorm';
+import { ItemEntity, NotificationStatus, RunEntity, TaskEntity, UserEntity, WebhookDeliveryEntity } from '@app/db';
+import type { DeliveryOutcome } from './delivery-outcome';
 import type { OutcomeFacts } from './notification-events';
 
 type Finished = OutcomeFacts['status'];
@@ -101,5 +102,29 @@ export class NotificationsRepository {
 
   async setLastNotification(taskId: string, status: NotificationStatus): Promise<void> {
     await this.ds.manager.update(TaskEntity, { id: taskId }, { lastNotification: status as never });
+  }
+
+  /** Tasks after `afterId` whose last notification still shows a URL as `queued` (index `tasks_url_notice_queued`). */
+  async withQueuedUrls(afterId: string, limit: number): Promise<Array<{ id: string; lastNotification: NotificationStatus }>> {
+    const rows = (await this.ds.query(
+      `SELECT id, last_notification FROM tasks WHERE last_notification @> '{"sent":[{"status":"queued"}]}' AND id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    )) as Array<{ id: string; last_notification: NotificationStatus }>;
+    return rows.map((r) => ({ id: r.id, lastNotification: r.last_notification }));
+  }
+
+  deliveries(ids: string[]): Promise<DeliveryOutcome[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.ds.manager.find(WebhookDeliveryEntity, { where: { id: In(ids) }, select: ['id', 'status', 'attempts', 'httpStatus', 'responseText'] });
+  }
+
+  /** Replaces the last notification only if it is still `from`: a newer notification wins. */
+  async replaceLastNotification(taskId: string, from: NotificationStatus, to: NotificationStatus): Promise<boolean> {
+    const [, n] = (await this.ds.query(`UPDATE tasks SET last_notification = $3::jsonb WHERE id = $1 AND last_notification = $2::jsonb`, [
+      taskId,
+      JSON.stringify(from),
+      JSON.stringify(to),
+    ])) as [unknown, number];
+    return n > 0;
   }
 }

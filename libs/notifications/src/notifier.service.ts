@@ -4,6 +4,7 @@ import { Clock } from '@app/clock';
 import { NotificationEvent, NotificationSent, RunEntity, TaskEntity } from '@app/db';
 import { UrlNotifications } from '@app/webhooks';
 import { Mailer, NoSmtpServer } from './mailer';
+import { withDeliveryOutcomes } from './delivery-outcome';
 import { eventsOf, recipientsOf, shownUrl } from './notification-events';
 import { emailOf, jsonOf, OutcomeContext } from './notification-message';
 import { ClaimedOutcome, NotificationsRepository } from './notifications.repository';
@@ -24,6 +25,8 @@ export class Notifier implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
+  /** Where the next look at queued URL notices starts: long retry plans must not hold back the others. */
+  private queuedAfter = '';
 
   constructor(
     private readonly repo: NotificationsRepository,
@@ -62,6 +65,19 @@ export class Notifier implements OnApplicationBootstrap, OnApplicationShutdown {
     for (let batch = await this.repo.claimRuns(BATCH); batch.length && !this.stopped; batch = await this.repo.claimRuns(BATCH)) {
       for (const run of batch) await this.handleRun(run).catch((e) => this.log.warn(`run ${run.id}: not notified: ${(e as Error).message}`));
       n += batch.length;
+    }
+    return n + (await this.recordDeliveryOutcomes());
+  }
+
+  /** A task's last notification shows each URL as `queued` until its delivery (another job, maybe another node) ends. */
+  private async recordDeliveryOutcomes(): Promise<number> {
+    let n = 0;
+    const tasks = await this.repo.withQueuedUrls(this.queuedAfter, BATCH);
+    this.queuedAfter = tasks.length === BATCH ? tasks[BATCH - 1].id : '';
+    for (const t of tasks) {
+      const ids = t.lastNotification.sent.flatMap((s) => (s.status === 'queued' && s.deliveryId ? [s.deliveryId] : []));
+      const updated = withDeliveryOutcomes(t.lastNotification, await this.repo.deliveries(ids));
+      if (updated && (await this.repo.replaceLastNotification(t.id, t.lastNotification, updated))) n++;
     }
     return n;
   }

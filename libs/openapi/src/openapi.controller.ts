@@ -3,6 +3,8 @@ import type { Response } from 'express';
 import { Public } from '@app/identity';
 import { docsPage } from './docs-page';
 import { OpenApiGenerator } from './openapi.generator';
+import { Returns, ReturnsMedia } from '@app/rest';
+import { OpenApiDocumentJson } from './dto/openapi-responses.dto';
 
 // The page has no script; it may use its own inline styles only.
 const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
@@ -12,12 +14,14 @@ const DOCS_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'
 export class OpenApiController {
   constructor(private readonly generator: OpenApiGenerator) {}
 
+  @Returns(OpenApiDocumentJson)
   @Public()
   @Get('openapi.json')
   openapi() {
     return this.generator.document();
   }
 
+  @ReturnsMedia('text/html', 'A self-contained HTML reference of this document (no script)')
   @Public()
   @Get('docs')
   docs(@Res() res: Response) {

@@ -4,7 +4,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { ZodTypeAny } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { IS_PUBLIC } from '@app/identity';
-import { PARAMS_SCHEMA, RETURNS_SCHEMA } from '@app/rest';
+import { PARAMS_SCHEMA, RETURNS_SCHEMA, ReturnsSpec } from '@app/rest';
 import { JsonSchema, toJsonSchema } from './zod-json-schema';
 
 /** One route as Nest registered it. */
@@ -15,7 +15,7 @@ export interface RouteInfo {
   controller: string;
   handler: string;
   params?: ZodTypeAny;
-  returns?: ZodTypeAny;
+  returns?: ReturnsSpec;
   isPublic: boolean;
   status: number;
 }
@@ -130,16 +130,20 @@ export class OpenApiGenerator {
 
   private operation(r: RouteInfo): Record<string, unknown> {
     const schema = r.params ? toJsonSchema(r.params) : null;
-    const pathParams = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const pathParams = [...r.path.matchAll(/([:*])(\w+)/g)].map((m) => ({
+      name: m[2],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+      // Express' `*name` takes the rest of the path, slashes included.
+      ...(m[1] === '*' ? { description: 'the rest of the path (it may hold slashes)' } : {}),
+    }));
     const op: Record<string, unknown> = {
       operationId: `${r.controller.replace(/Controller$/, '')}.${r.handler}`,
       tags: [r.controller.replace(/Controller$/, '')],
       parameters: [...pathParams, { $ref: '#/components/parameters/f' }, ...(r.method === 'get' && schema ? queryParameters(schema) : [])],
       responses: {
-        [String(r.status)]: {
-          description: 'Success',
-          content: r.returns ? { 'application/json': { schema: toJsonSchema(r.returns) } } : { '*/*': { schema: {} } },
-        },
+        ...successResponses(r),
         '4XX': { $ref: '#/components/responses/Error' },
         '5XX': { $ref: '#/components/responses/Error' },
       },
@@ -157,14 +161,27 @@ export class OpenApiGenerator {
   }
 }
 
+/** The answers a route declares (`@Returns`/`@ReturnsMedia`); a route without one says only that it answers. */
+function successResponses(r: RouteInfo): Record<string, unknown> {
+  const spec = r.returns;
+  if (!spec) return { [String(r.status)]: { description: 'Success (undeclared)', content: { '*/*': { schema: {} } } } };
+  if (spec.refused) return { [String(spec.status)]: { description: spec.description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } };
+  const schema = spec.schema ? toJsonSchema(spec.schema) : spec.mediaType.startsWith('text/') ? { type: 'string' } : { type: 'string', contentMediaType: spec.mediaType };
+  const answer = { description: spec.description, content: { [spec.mediaType]: { schema } } };
+  const out: Record<string, unknown> = { [String(spec.status ?? r.status)]: answer };
+  for (const status of spec.alsoStatuses ?? []) out[String(status)] = answer;
+  if (spec.redirect) out['302'] = { description: 'A redirect', headers: { Location: { required: true, schema: { type: 'string' } } } };
+  return out;
+}
+
 function joinPath(base: string, sub: string): string {
   const parts = [base, sub].map((s) => s.replace(/^\/+|\/+$/g, '')).filter(Boolean);
   return `/${parts.join('/')}`;
 }
 
-/** `/users/:username` → `/users/{username}`. */
+/** `/users/:username` → `/users/{username}`; a wildcard `/files/*name` → `/files/{name}`. */
 export function openApiPath(expressPath: string): string {
-  return expressPath.replace(/:(\w+)/g, '{$1}');
+  return expressPath.replace(/[:*](\w+)/g, '{$1}');
 }
 
 function queryParameters(schema: JsonSchema): Array<Record<string, unknown>> {

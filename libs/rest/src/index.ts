@@ -9,3 +9,4 @@ export * from './public-url';
 export * from './rest-routing';
 export * from './version';
 export * from './search';
+export * from './responses';

@@ -18,11 +18,35 @@ export const Params =
 
 /** Route metadata: the zod schema of a handler's `@Params`. */
 export const PARAMS_SCHEMA = 'nba:params-schema';
-/** Route metadata: the zod schema of a handler's success response (`@Returns`), for the OpenAPI document. */
+/** Route metadata: what a handler answers with on success (`@Returns`, `@ReturnsMedia`), for the OpenAPI document. */
 export const RETURNS_SCHEMA = 'nba:returns-schema';
 
-/** Declares the JSON a route answers with on success (documentation only: the answer is not checked at run time). */
-export const Returns = (schema: ZodTypeAny) => SetMetadata(RETURNS_SCHEMA, schema);
+/** A route's success answer: JSON of a zod schema, or another media type; `redirect`: it may answer 302 instead. */
+export interface ReturnsSpec {
+  mediaType: string;
+  schema?: ZodTypeAny;
+  description: string;
+  /** The success status, where the route sets it itself (`@Res()`), e.g. 202. */
+  status?: number;
+  redirect?: boolean;
+  /** Other statuses answered in the same shape (e.g. `/ready`'s 503). */
+  alsoStatuses?: number[];
+  /** The route never succeeds: it answers this status in the error format (`@Refuses`). */
+  refused?: boolean;
+}
+type ReturnsOptions = Partial<Pick<ReturnsSpec, 'status' | 'redirect' | 'alsoStatuses' | 'description'>>;
+
+/** Declares the JSON a route answers with on success (documentation; the openapi test checks real answers against it). */
+export const Returns = (schema: ZodTypeAny, opts: ReturnsOptions = {}) =>
+  SetMetadata(RETURNS_SCHEMA, { mediaType: 'application/json', schema, description: 'Success', ...opts } satisfies ReturnsSpec);
+
+/** Declares a route kept only to refuse a call in the error format, with this status (e.g. 405 for a GET of a POST route). */
+export const Refuses = (status: number, description: string) =>
+  SetMetadata(RETURNS_SCHEMA, { mediaType: 'application/json', description, status, refused: true } satisfies ReturnsSpec);
+
+/** Declares a route that answers with something other than JSON (HTML, a file, server-sent events, Prometheus text). */
+export const ReturnsMedia = (mediaType: string, description: string, opts: ReturnsOptions & { schema?: ZodTypeAny } = {}) =>
+  SetMetadata(RETURNS_SCHEMA, { mediaType, description, ...opts } satisfies ReturnsSpec);
 
 /** zJson schemas: a JSON value that a form sends as a string (the OpenAPI document says so). */
 export const JSON_FIELDS = new WeakSet<object>();

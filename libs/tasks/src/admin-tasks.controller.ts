@@ -2,11 +2,12 @@ import { Controller, Get } from '@nestjs/common';
 import { z } from 'zod';
 import { Clock } from '@app/clock';
 import { CurrentUser, Principal, requireAdmin, UsersRepository } from '@app/identity';
-import { page, Params } from '@app/rest';
+import { Params, Returns, page } from '@app/rest';
 import { CronSchedule } from './cron-schedule';
 import { ListTasksDto } from './dto/tasks.dto';
 import { taskView } from './task.view';
 import { TasksRepository } from './tasks.repository';
+import { AdminTaskListJson } from './dto/task-responses.dto';
 
 /** Every owner's tasks in one list, for administrators (the Manager's Tasks page). */
 @Controller('arcgis/admin/notebooks/tasks')
@@ -17,6 +18,7 @@ export class AdminTasksController {
     private readonly clock: Clock,
   ) {}
 
+  @Returns(AdminTaskListJson)
   @Get()
   async list(@CurrentUser() p: Principal, @Params(ListTasksDto) q: z.infer<typeof ListTasksDto>) {
     requireAdmin(p);

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { Clock } from '@app/clock';
 import type { TaskCron } from '@app/db';
 import { CurrentUser, Principal } from '@app/identity';
-import { Params, zInt } from '@app/rest';
+import { Params, Returns, zInt } from '@app/rest';
 import { CreateTaskDto } from './dto/tasks.dto';
 import { fireAfter } from './fire-plan';
 import { cronOf, parseSchedule, TasksService, windowOf } from './tasks.service';
+import { SchedulePreviewJson } from './dto/task-responses.dto';
 
 /** A schedule as createTask takes it, and how many fires to list. */
 export const PreviewScheduleDto = CreateTaskDto.pick({
@@ -35,6 +36,7 @@ export class SchedulePreviewController {
     private readonly clock: Clock,
   ) {}
 
+  @Returns(SchedulePreviewJson)
   @Get()
   async get(@CurrentUser() p: Principal, @Param('username') username: string, @Params(PreviewScheduleDto) dto: z.infer<typeof PreviewScheduleDto>) {
     await this.tasks.owner(p, username);
@@ -50,6 +52,7 @@ export class SchedulePreviewController {
     return { timeZone: schedule.timeZone, nextRuns };
   }
 
+  @Returns(SchedulePreviewJson)
   @Post()
   @HttpCode(200)
   post(@CurrentUser() p: Principal, @Param('username') username: string, @Params(PreviewScheduleDto) dto: z.infer<typeof PreviewScheduleDto>) {

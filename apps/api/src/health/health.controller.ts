@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/identity';
 import { REDIS } from '@app/queues';
+import { Returns } from '@app/rest';
+import { HealthJson, ReadyJson } from './dto/health-responses.dto';
 
 const within = <T>(p: Promise<T>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
@@ -19,6 +21,7 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  @Returns(HealthJson)
   @Public()
   @Get('health')
   @HttpCode(200)
@@ -27,6 +30,7 @@ export class HealthController {
   }
 
   /** Ready when Postgres and Redis answer; 503 otherwise, naming what is down. */
+  @Returns(ReadyJson, { alsoStatuses: [503] })
   @Public()
   @Get('ready')
   async ready(@Res() res: Response) {

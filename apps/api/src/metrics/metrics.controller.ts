@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { isAdmin, Public, tokenOf, TokensService, toPrincipal, UsersRepository } from '@app/identity';
 import { hasMetricsToken, Metrics } from '@app/metrics';
-import { DomainError } from '@app/rest';
+import { DomainError, ReturnsMedia } from '@app/rest';
 
 /**
  * Prometheus scrape endpoint. Not public: the scraper sends `Authorization: Bearer $METRICS_TOKEN`, or any
@@ -18,6 +18,7 @@ export class MetricsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @ReturnsMedia('text/plain', 'Prometheus text exposition format (version 0.0.4)')
   @Public()
   @Get('metrics')
   async scrape(@Req() req: Request, @Res() res: Response) {

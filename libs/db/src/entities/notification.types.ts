@@ -13,9 +13,13 @@ export interface NotificationTargets {
 export interface NotificationSent {
   via: 'email' | 'url';
   to: string;
+  /** A URL is `queued` until its delivery finishes, then `sent` or `failed` (after the delivery's last attempt). */
   status: 'sent' | 'failed' | 'queued' | 'skipped';
   detail?: string;
   deliveryId?: string;
+  /** URLs, once delivered or given up: the receiver's last HTTP status (none when it never answered) and the attempts made. */
+  httpStatus?: number;
+  attempts?: number;
 }
 
 /** The task's last notification, for its owner to see whether anyone was told. */

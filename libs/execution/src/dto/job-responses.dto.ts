@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { pagingFields, statusSuccessWith } from '@app/rest';
 
 /** Response shapes of the jobs API, for the OpenAPI document (`@Returns`). */
 export const ExecuteNotebookJson = z.object({ status: z.literal('success'), jobId: z.string(), jobUrl: z.string() });
+
+export const OutputFileJson = z.object({ name: z.string(), size: z.number().int(), url: z.string() });
 
 const runError = z.object({ ename: z.string(), evalue: z.string(), traceback: z.array(z.string()), cellIndex: z.number().nullable() });
 
@@ -17,7 +20,13 @@ export const JobJson = z
     startTime: z.number(),
     endTime: z.number().nullable(),
     nodeName: z.string().nullable(),
-    results: z.object({ snapshotUrl: z.string().optional(), notebookUrl: z.string().optional(), itemId: z.string().optional(), error: runError.optional() }),
+    results: z.object({
+      snapshotUrl: z.string().optional(),
+      notebookUrl: z.string().optional(),
+      itemId: z.string().optional(),
+      outputFiles: z.array(OutputFileJson).optional(),
+      error: runError.optional(),
+    }),
     messages: z.array(z.string()),
     customAttributes: z.object({ isCancelled: z.boolean() }),
     /** Live progress (ours): the cell being executed and its last stream lines; null before the first cell. */
@@ -36,3 +45,9 @@ export const JobJson = z
   })
   // Other engineers' fields (progress, …) may follow.
   .passthrough();
+
+const jobSummary = z.object({ jobId: z.string(), startTime: z.number(), type: z.literal('executeNotebook'), username: z.string(), status: JobJson.shape.status });
+/** `detail=true` lists whole jobs (without `progress`), else summaries. */
+export const JobListJson = z.object({ ...pagingFields, asyncJobs: z.array(z.union([jobSummary, JobJson.omit({ progress: true })])) });
+export const JobsDeletedJson = statusSuccessWith({ deleted: z.number().int() });
+export const JobCancelledJson = statusSuccessWith({});

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { CurrentUser, Principal, requireAdmin } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns, StatusSuccessJson } from '@app/rest';
 import { RegisterRuntimeDto, RuntimesService, runtimeView, UpdateRuntimeDto } from '@app/runtimes';
 import { RuntimeImages } from './runtime-images';
+import { RuntimeJson, RuntimeListJson, RuntimeManifestJson, RuntimeRegisteredJson, RuntimeUpdatedJson, RuntimesRestoredJson } from '../dto/system-responses.dto';
 
 /** The Notebook Server's runtimes: anyone signed in reads them (to pick one), administrators change them. */
 @Controller('arcgis/admin/notebooks/runtimes')
@@ -13,11 +14,13 @@ export class RuntimesController {
     private readonly images: RuntimeImages,
   ) {}
 
+  @Returns(RuntimeListJson)
   @Get()
   async list() {
     return { runtimes: (await this.runtimes.list()).map(runtimeView) };
   }
 
+  @Returns(RuntimeRegisteredJson)
   @Post('register')
   @HttpCode(200)
   async register(@CurrentUser() p: Principal, @Params(RegisterRuntimeDto) dto: z.infer<typeof RegisterRuntimeDto>) {
@@ -27,6 +30,7 @@ export class RuntimesController {
     return { status: 'success', id: r.id, runtime: runtimeView(r) };
   }
 
+  @Returns(RuntimesRestoredJson)
   @Post('restore')
   @HttpCode(200)
   async restore(@CurrentUser() p: Principal) {
@@ -34,11 +38,13 @@ export class RuntimesController {
     return { status: 'success', runtimes: (await this.runtimes.restore()).map(runtimeView) };
   }
 
+  @Returns(RuntimeJson)
   @Get(':id')
   async get(@Param('id') id: string) {
     return runtimeView(await this.runtimes.get(id));
   }
 
+  @Returns(RuntimeManifestJson)
   @Get(':id/manifest')
   async manifest(@Param('id') id: string) {
     const runtime = await this.runtimes.get(id);
@@ -54,6 +60,7 @@ export class RuntimesController {
     return { runtimeId: runtime.id, name: runtime.name, imageId: runtime.imageId, imageDigest: m.imageDigest, ...(m.manifest as object), ...declared };
   }
 
+  @Returns(RuntimeUpdatedJson)
   @Post(':id/update')
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UpdateRuntimeDto) dto: z.infer<typeof UpdateRuntimeDto>) {
@@ -62,6 +69,7 @@ export class RuntimesController {
     return { status: 'success', runtime: runtimeView(await this.runtimes.update(id, dto)) };
   }
 
+  @Returns(StatusSuccessJson)
   @Post(':id/unregister')
   @HttpCode(200)
   async unregister(@CurrentUser() p: Principal, @Param('id') id: string) {

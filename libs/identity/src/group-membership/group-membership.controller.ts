@@ -1,6 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentUser, Principal, requireAdmin } from '../principal';
 import { GroupMembershipService } from './group-membership.service';
+import { Returns } from '@app/rest';
+import { GroupApplicationsJson, GroupDoneJson, UsernameDoneJson } from '../dto/identity-responses.dto';
 
 /**
  * `/sharing/rest/community/groups/{id}/join` (any user who can see the group), `…/applications`,
@@ -11,6 +13,7 @@ import { GroupMembershipService } from './group-membership.service';
 export class GroupMembershipController {
   constructor(private readonly membership: GroupMembershipService) {}
 
+  @Returns(GroupDoneJson)
   @Post('join')
   @HttpCode(200)
   async join(@CurrentUser() p: Principal, @Param('id') id: string) {
@@ -18,12 +21,14 @@ export class GroupMembershipController {
     return { success: true, groupId: id };
   }
 
+  @Returns(GroupApplicationsJson)
   @Get('applications')
   async applications(@CurrentUser() p: Principal, @Param('id') id: string) {
     requireAdmin(p);
     return { applications: await this.membership.applications(p, id) };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('applications/:username/accept')
   @HttpCode(200)
   async accept(@CurrentUser() p: Principal, @Param('id') id: string, @Param('username') username: string) {
@@ -32,6 +37,7 @@ export class GroupMembershipController {
     return { success: true, username };
   }
 
+  @Returns(UsernameDoneJson)
   @Post('applications/:username/decline')
   @HttpCode(200)
   async decline(@CurrentUser() p: Principal, @Param('id') id: string, @Param('username') username: string) {

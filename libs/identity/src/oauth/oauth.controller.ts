@@ -2,11 +2,12 @@ import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/commo
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { DomainError, Params, PublicUrl } from '@app/rest';
+import { DomainError, Params, PublicUrl, Returns, ReturnsMedia, SuccessJson } from '@app/rest';
 import { CurrentUser, Principal, Public } from '../principal';
 import { AuthorizeDto, RevokeDto, SignInDto, TokenDto } from './oauth.dto';
 import { sendCodePage, sendSignInPage } from './oauth-pages';
 import { OAuthService } from './oauth.service';
+import { OAuthTokenJson } from '../dto/identity-responses.dto';
 
 /**
  * OAuth2 endpoints at the product's paths (the sign-in form is under /sharing/oauth2, without /rest/; the others
@@ -19,6 +20,7 @@ export class OAuthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @ReturnsMedia('text/html', 'The sign-in page (ours: with `response_mode=json`, JSON `{oauth_state, client_id, appTitle}` instead)')
   @Public()
   @Get(['sharing/rest/oauth2/authorize', 'sharing/oauth2/authorize'])
   async authorize(@Params(AuthorizeDto) dto: z.infer<typeof AuthorizeDto>, @PublicUrl() base: string, @Req() req: Request, @Res() res: Response) {
@@ -30,6 +32,7 @@ export class OAuthController {
     sendSignInPage(res, { oauthState, clientId: client.clientId, appTitle: client.title });
   }
 
+  @ReturnsMedia('text/html', 'The sign-in page again (with the error), or the page showing the code (redirect_uri urn:ietf:wg:oauth:2.0:oob); ours: with `response_mode=json` on authorize, JSON `{code, state}` or `{redirect}`, and errors in the error format', { status: 200, redirect: true })
   @Public()
   @Post(['sharing/oauth2/signin', 'sharing/rest/oauth2/signin'])
   async signIn(@Params(SignInDto) dto: z.infer<typeof SignInDto>, @Req() req: Request, @Res() res: Response) {
@@ -51,6 +54,7 @@ export class OAuthController {
     });
   }
 
+  @Returns(OAuthTokenJson)
   @Public()
   @Post(['sharing/rest/oauth2/token', 'sharing/oauth2/token'])
   @HttpCode(200)
@@ -59,6 +63,7 @@ export class OAuthController {
   }
 
   /** The token to revoke is the credential: no other token is needed. */
+  @Returns(SuccessJson)
   @Public()
   @Post(['sharing/rest/oauth2/revokeToken', 'sharing/oauth2/revokeToken'])
   @HttpCode(200)
@@ -67,6 +72,7 @@ export class OAuthController {
   }
 
   /** Ends the OAuth2 session of the token this request carries (a generateToken token has none: nothing to end). */
+  @Returns(SuccessJson)
   @Get(['sharing/rest/oauth2/signout', 'sharing/oauth2/signout'])
   async signOut(@CurrentUser() p: Principal) {
     if (p.sessionId) await this.oauth.revokeSession(p.sessionId);

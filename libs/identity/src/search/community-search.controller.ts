@@ -1,11 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Params, SearchDto, SearchParams, searchPage } from '@app/rest';
+import { Params, Returns, SearchDto, SearchParams, searchPage } from '@app/rest';
 import { groupView } from '../group.view';
 import { GroupsService } from '../groups.service';
 import { CurrentUser, CurrentUserOrNull, isAdmin, OptionalAuth, Principal } from '../principal';
 import { userView } from '../user.view';
 import { UsersRepository } from '../users.repository';
+import { GroupSearchJson, UserSearchJson } from '../dto/identity-responses.dto';
 
 /** `community/users` (and the organization's `portals/self/users/search`) and `community/groups` searches. */
 @Controller('sharing/rest')
@@ -17,6 +18,7 @@ export class CommunitySearchController {
   ) {}
 
   /** Members of the organization see each other; e-mail and privileges only administrators and the user. */
+  @Returns(UserSearchJson)
   @Get(['community/users', 'portals/self/users/search'])
   async searchUsers(@CurrentUser() p: Principal, @Params(SearchDto) q: SearchParams) {
     const { total, rows } = await this.users.search(q, this.config.org.id);
@@ -27,6 +29,7 @@ export class CommunitySearchController {
     return searchPage(q, total, results);
   }
 
+  @Returns(GroupSearchJson)
   @OptionalAuth()
   @Get('community/groups')
   async searchGroups(@CurrentUserOrNull() p: Principal | null, @Params(SearchDto) q: SearchParams) {

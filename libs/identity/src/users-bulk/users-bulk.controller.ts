@@ -1,9 +1,10 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { Params, zCsv } from '@app/rest';
+import { Params, Returns, zCsv } from '@app/rest';
 import { zUsername } from '../dto/users.dto';
 import { CurrentUser, Principal, requireAdmin } from '../principal';
 import { UsersBulkService } from './users-bulk.service';
+import { BulkUsersJson } from '../dto/identity-responses.dto';
 
 const BulkUsersDto = z.object({ users: zCsv.pipe(z.array(zUsername).min(1, 'must name at least one user').max(100)) });
 
@@ -12,6 +13,7 @@ const BulkUsersDto = z.object({ users: zCsv.pipe(z.array(zUsername).min(1, 'must
 export class UsersBulkController {
   constructor(private readonly bulk: UsersBulkService) {}
 
+  @Returns(BulkUsersJson)
   @Post('bulkEnable')
   @HttpCode(200)
   async enable(@CurrentUser() p: Principal, @Params(BulkUsersDto) dto: z.infer<typeof BulkUsersDto>) {
@@ -19,6 +21,7 @@ export class UsersBulkController {
     return { success: true, results: await this.bulk.setDisabled(p, dto.users, false) };
   }
 
+  @Returns(BulkUsersJson)
   @Post('bulkDisable')
   @HttpCode(200)
   async disable(@CurrentUser() p: Principal, @Params(BulkUsersDto) dto: z.infer<typeof BulkUsersDto>) {

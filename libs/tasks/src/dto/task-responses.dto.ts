@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { OutputFileJson } from '@app/execution';
+import { pagingFields } from '@app/rest';
 
 /** Response shapes of the tasks API, for the OpenAPI document (`@Returns`). */
 const notificationSent = z.object({
@@ -7,6 +9,8 @@ const notificationSent = z.object({
   status: z.enum(['sent', 'failed', 'queued', 'skipped']),
   detail: z.string().optional(),
   deliveryId: z.string().optional(),
+  httpStatus: z.number().int().optional(),
+  attempts: z.number().int().optional(),
 });
 
 export const TaskJson = z.object({
@@ -51,12 +55,14 @@ export const TaskRunJson = z.object({
   jobId: z.string().nullable(),
   jobUrl: z.string().optional(),
   snapshotUrl: z.string().optional(),
+  outputFiles: z.array(OutputFileJson).optional(),
 });
 
-const paging = { total: z.number(), start: z.number(), num: z.number(), nextStart: z.number() };
-
-export const TaskListJson = z.object({ ...paging, activeTasksAvailable: z.number(), tasks: z.array(TaskJson) });
-export const TaskRunListJson = z.object({ ...paging, runs: z.array(TaskRunJson) });
+export const TaskListJson = z.object({ ...pagingFields, activeTasksAvailable: z.number(), tasks: z.array(TaskJson) });
+/** Every owner's tasks (administrators). */
+export const AdminTaskListJson = z.object({ ...pagingFields, tasks: z.array(TaskJson) });
+export const TaskRunListJson = z.object({ ...pagingFields, runs: z.array(TaskRunJson) });
+export const SchedulePreviewJson = z.object({ timeZone: z.string(), nextRuns: z.array(z.number().int()) });
 export const TaskDoneJson = z.object({ success: z.literal(true), taskId: z.string() });
 export const TaskRunDeletedJson = z.object({ success: z.literal(true), runId: z.string() });
 export const RunNowJson = z.object({ success: z.literal(true), taskId: z.string(), runId: z.string(), jobId: z.string(), jobUrl: z.string() });

@@ -4,10 +4,11 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CurrentUser, Principal, Public, requireAdmin } from '@app/identity';
-import { DomainError, Params } from '@app/rest';
+import { DomainError, Params, Returns, SuccessJson } from '@app/rest';
 import { CreateReceiverDto, UpdateReceiverDto } from './receivers.dto';
 import { ReceiversService } from './receivers.service';
 import { receiverView } from '../webhook.view';
+import { ReceivedJson, ReceiverJson, ReceiverListJson, ReceiverSavedJson } from '../dto/webhook-responses.dto';
 
 /** The admin API of inbound receivers (administrators only). */
 @Controller('arcgis/admin/notebooks/webhookReceivers')
@@ -17,6 +18,7 @@ export class ReceiversAdminController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(ReceiverSavedJson)
   @Post('create')
   @HttpCode(200)
   async create(@CurrentUser() p: Principal, @Params(CreateReceiverDto) dto: z.infer<typeof CreateReceiverDto>) {
@@ -24,18 +26,21 @@ export class ReceiversAdminController {
     return { success: true, webhookReceiver: receiverView(await this.receivers.create(p, dto), this.config.http.publicUrl, true) };
   }
 
+  @Returns(ReceiverListJson)
   @Get()
   async list(@CurrentUser() p: Principal) {
     requireAdmin(p);
     return { webhookReceivers: (await this.receivers.list()).map((r) => receiverView(r, this.config.http.publicUrl)) };
   }
 
+  @Returns(ReceiverJson)
   @Get(':id')
   async get(@CurrentUser() p: Principal, @Param('id') id: string) {
     requireAdmin(p);
     return receiverView(await this.receivers.get(id), this.config.http.publicUrl);
   }
 
+  @Returns(ReceiverSavedJson)
   @Post(':id/update')
   @HttpCode(200)
   async update(@CurrentUser() p: Principal, @Param('id') id: string, @Params(UpdateReceiverDto) dto: z.infer<typeof UpdateReceiverDto>) {
@@ -43,6 +48,7 @@ export class ReceiversAdminController {
     return { success: true, webhookReceiver: receiverView(await this.receivers.update(id, dto), this.config.http.publicUrl) };
   }
 
+  @Returns(SuccessJson)
   @Post(':id/delete')
   @HttpCode(200)
   async delete(@CurrentUser() p: Principal, @Param('id') id: string) {
@@ -60,6 +66,7 @@ export class ReceiverHooksController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @Returns(ReceivedJson)
   @Public()
   @Post(':id')
   @HttpCode(202)
