@@ -466,6 +466,21 @@ class Runner:
 
     # ------------------------------------------------------------------ output
 
+    def cpu_ms(self) -> Dict[str, Optional[int]]:
+        """CPU used so far by this process and by the kernel process (for bench/README.md's breakdown)."""
+        import resource
+
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        out: Dict[str, Optional[int]] = {"runnerMs": int((ru.ru_utime + ru.ru_stime) * 1000), "kernelMs": None}
+        try:
+            pid = self.km.provisioner.process.pid
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out["kernelMs"] = int((int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK"))
+        except Exception:
+            pass
+        return out
+
     def render_snapshot(self, nb, notes: List[str]) -> Optional[str]:
         """snapshot.html, unless the spec leaves it to the host ("snapshot": "none"): then None."""
         if self.snapshot == "none":
@@ -526,7 +541,7 @@ class Runner:
                           json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
         except Exception as e:
             _log(f"writing result.json failed: {e}")
-        _log(f"{status}: {message} timings={json.dumps(self.timings)}")
+        _log(f"{status}: {message} timings={json.dumps(self.timings)} cpu={json.dumps(self.cpu_ms())}")
         if self.stdin_mode:
             # One line (json.dumps escapes newlines); the host needs no copy out of the container.
             out = {"result": result, "notebook": nb_text, "snapshot": html}
