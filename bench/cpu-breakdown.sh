@@ -15,36 +15,10 @@ set -euo pipefail
 RUNS="${1:-10}"
 OLD="${2:-nbautomation/runner:latest}"
 NEW="${3:-$OLD}"
-DIR="$(mktemp -d /tmp/nbr-cpu-XXXXXX)"
-SOCK="$DIR/d.sock"
-NAME="nba-cpu-$$"
-if [ -d /sys/fs/cgroup/cpuacct ]; then
-  ROOT=/sys/fs/cgroup/cpuacct
-  usage_us() { echo $(( $(cat "$ROOT/$NAME/$1/cpuacct.usage") / 1000 )); }
-else
-  ROOT=/sys/fs/cgroup
-  usage_us() { awk '/^usage_usec/ {print $2}' "$ROOT/$NAME/$1/cpu.stat"; }
-fi
-mkdir -p "$ROOT/$NAME/daemon" "$ROOT/$NAME/containers"
-DPID=""
-cleanup() {
-  if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null || true; wait "$DPID" 2>/dev/null || true; fi
-  local ctr="$DIR/exec/containerd/containerd.pid"
-  [ -f "$ctr" ] && kill "$(cat "$ctr")" 2>/dev/null || true
-  sleep 1
-  grep " $DIR" /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf "$DIR"
-  echo $$ > "$ROOT/cgroup.procs" 2>/dev/null || true
-  rmdir "$ROOT/$NAME/daemon" "$ROOT/$NAME/containers" "$ROOT/$NAME" 2>/dev/null || true
-}
-trap cleanup EXIT
-echo $$ > "$ROOT/$NAME/daemon/cgroup.procs"
-dockerd --host="unix://$SOCK" --data-root="$DIR/data" --exec-root="$DIR/exec" --pidfile="$DIR/d.pid" \
-  --bridge=none --iptables=false --ip6tables=false --storage-driver=overlay2 \
-  --cgroup-parent="/$NAME/containers" >"$DIR/dockerd.log" 2>&1 &
-DPID=$!
-D() { docker -H "unix://$SOCK" "$@"; }
-for _ in $(seq 1 120); do D info >/dev/null 2>&1 && break; sleep 0.5; done
+# shellcheck source=bench/private-dockerd.sh
+. "$(dirname "$0")/private-dockerd.sh"
+private_dockerd_start
+DIR="$PD_DIR"
 docker save "$OLD" | D load >/dev/null
 [ "$NEW" = "$OLD" ] || docker save "$NEW" | D load >/dev/null
 NB='{"cells":[{"cell_type":"code","id":"c1","metadata":{},"source":"print(1)","outputs":[],"execution_count":null}],"metadata":{"kernelspec":{"name":"python3","display_name":"Python 3","language":"python"}},"nbformat":4,"nbformat_minor":5}'
@@ -55,9 +29,9 @@ one() { # mode image snapshot-env spec-snapshot
   printf '{"timeoutSeconds": 600, "snapshot": "%s"}' "$4" > "$w/input/spec.json"
   : > "$w/input/.go"; chown -R 1000:1000 "$w"
   local c0 d0 c1 d1
-  c0=$(usage_us containers); d0=$(usage_us daemon)
+  c0=$(cg_usage_us containers); d0=$(cg_usage_us daemon)
   D run --rm --network none -e "NBRUNNER_SNAPSHOT=$3" -v "$w:/work" "$2" 2>"$DIR/err" >/dev/null || true
-  c1=$(usage_us containers); d1=$(usage_us daemon)
+  c1=$(cg_usage_us containers); d1=$(cg_usage_us daemon)
   echo "$(( (c1 - c0) / 1000 )) $(( (d1 - d0) / 1000 )) $(grep -o 'cpu={[^}]*}' "$DIR/err" | sed 's/cpu=//' | python3 -c 'import json,sys; t=sys.stdin.read().strip(); d=json.loads(t) if t else {}; print(d.get("runnerMs","-"), d.get("kernelMs","-"))')" >> "$DIR/$1"
 }
 D run --rm --network none --entrypoint /bin/true "$OLD"

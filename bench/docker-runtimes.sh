@@ -13,35 +13,9 @@ RUNS="${1:-20}"
 IMAGE="${2:-nbautomation/runner:latest}"
 CRUN="$(command -v crun || true)"
 [ -n "$CRUN" ] || { echo "crun is not installed (apt-get install crun)" >&2; exit 1; }
-DIR="$(mktemp -d /tmp/nbr-rt-XXXXXX)"
-SOCK="$DIR/d.sock"
-CG_NAME="nba-runtimes-$$"
-if [ -d /sys/fs/cgroup/cpuacct ]; then
-  CG="/sys/fs/cgroup/cpuacct/$CG_NAME"; mkdir "$CG"
-  usage_us() { echo $(( $(cat "$CG/cpuacct.usage") / 1000 )); }
-else
-  CG="/sys/fs/cgroup/$CG_NAME"; mkdir "$CG"
-  usage_us() { awk '/^usage_usec/ {print $2}' "$CG/cpu.stat"; }
-fi
-DPID=""
-cleanup() {
-  if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null || true; wait "$DPID" 2>/dev/null || true; fi
-  local ctr="$DIR/exec/containerd/containerd.pid"
-  [ -f "$ctr" ] && kill "$(cat "$ctr")" 2>/dev/null || true
-  sleep 1
-  grep " $DIR" /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf "$DIR"
-  echo $$ > "$(dirname "$CG")/cgroup.procs" 2>/dev/null || true
-  rmdir "$CG" 2>/dev/null || true
-}
-trap cleanup EXIT
-echo $$ > "$CG/cgroup.procs"   # this shell, and so everything it starts from now on
-dockerd --host="unix://$SOCK" --data-root="$DIR/data" --exec-root="$DIR/exec" --pidfile="$DIR/d.pid" \
-  --bridge=none --iptables=false --ip6tables=false --storage-driver=overlay2 \
-  --add-runtime "crun=$CRUN" --cgroup-parent="/$CG_NAME" >"$DIR/dockerd.log" 2>&1 &
-DPID=$!
-D() { docker -H "unix://$SOCK" "$@"; }
-for _ in $(seq 1 120); do D info >/dev/null 2>&1 && break; sleep 0.5; done
+# shellcheck source=bench/private-dockerd.sh
+. "$(dirname "$0")/private-dockerd.sh"
+private_dockerd_start --add-runtime "crun=$CRUN"
 docker save "$IMAGE" | D load >/dev/null
 D run --rm --network none --entrypoint /bin/true "$IMAGE"  # warm-up
 RTS="runc crun"
@@ -54,9 +28,9 @@ declare -A cpu wall
 for rt in $RTS; do cpu[$rt]=0; wall[$rt]=0; done
 for i in $(seq 1 "$RUNS"); do
   for rt in $RTS; do
-    u0=$(usage_us); t0=$(date +%s%N)
+    u0=$(( $(cg_usage_us daemon) + $(cg_usage_us containers) )); t0=$(date +%s%N)
     D run --rm --network none --runtime "$rt" --entrypoint /bin/true "$IMAGE"
-    t1=$(date +%s%N); u1=$(usage_us)
+    t1=$(date +%s%N); u1=$(( $(cg_usage_us daemon) + $(cg_usage_us containers) ))
     cpu[$rt]=$(( ${cpu[$rt]} + u1 - u0 )); wall[$rt]=$(( ${wall[$rt]} + (t1 - t0) / 1000 ))
   done
 done
