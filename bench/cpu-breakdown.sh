@@ -3,7 +3,8 @@
 #
 #   sudo bash bench/cpu-breakdown.sh [RUNS] [OLD_IMAGE] [NEW_IMAGE]
 #        (RUNS 10; OLD_IMAGE nbautomation/runner:latest, run as before: the runner renders the snapshot;
-#         NEW_IMAGE the same by default, run with NBRUNNER_SNAPSHOT=none and spec snapshot "none")
+#         NEW_IMAGE the same by default, run twice: rendering as before ("new-runner", which splits the old
+#         work by process) and with NBRUNNER_SNAPSHOT=none and spec snapshot "none" ("new"))
 #
 # Each run: `docker run --rm --network none -v DIR:/work IMAGE` with the input (print(1), .go) in DIR, on a private
 # dockerd (the shared one is left alone) whose daemon, containerd, shims, runc and the docker CLI run in one cgroup
@@ -37,10 +38,11 @@ one() { # mode image snapshot-env spec-snapshot
 D run --rm --network none --entrypoint /bin/true "$OLD"
 for _ in $(seq 1 "$RUNS"); do
   one old "$OLD" runner runner
+  one new-runner "$NEW" runner runner
   one new "$NEW" none none
 done
-echo "cpu-breakdown: $RUNS cold runs each (print(1)), medians in ms; old = $OLD as before, new = $NEW with NBRUNNER_SNAPSHOT=none + spec snapshot none; load:"
+echo "cpu-breakdown: $RUNS cold runs each (print(1)), medians in ms; old = $OLD as before; new-runner = $NEW rendering its own snapshot (SNAPSHOT_EXPORT=runner: old work, its split by process); new = $NEW with NBRUNNER_SNAPSHOT=none + spec snapshot none; load:"
 uptime
-for m in old new; do
+for m in old new-runner new; do
   echo "  $m: container (runner + kernel) $(cut -d' ' -f1 "$DIR/$m" | median), runner process $(cut -d' ' -f3 "$DIR/$m" | grep -v -- - | median), kernel process $(cut -d' ' -f4 "$DIR/$m" | grep -v -- - | median), Docker outside $(cut -d' ' -f2 "$DIR/$m" | median)"
 done

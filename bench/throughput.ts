@@ -53,7 +53,7 @@ async function one(site: Site, itemId: string, cap: number, label: string, mode:
   const t0 = Date.now();
   const ids = await Promise.all(Array.from({ length: RUNS }, () => site.form('/arcgis/admin/notebooks/executeNotebook', { itemId, updatePortalItem: 'false', f: 'json' }).then((r) => r.jobId as string)));
   const until = t0 + 15 * 60_000;
-  let rows: Array<{ status: string; finished_at: Date; submitted_at: Date; result: { warm?: boolean } | null }> = [];
+  let rows: Array<{ status: string; finished_at: Date; submitted_at: Date; result: { warm?: boolean; containerId?: string } | null }> = [];
   for (;;) {
     rows = (await site.pg.query(`SELECT status, finished_at, submitted_at, result FROM runs WHERE id = ANY($1)`, [ids])).rows;
     if (rows.every((r) => r.status === 'COMPLETED' || r.status === 'FAILED')) break;
@@ -78,11 +78,13 @@ async function one(site: Site, itemId: string, cap: number, label: string, mode:
     dockerSamples: samples,
     capHeld: max <= cap,
     containersCreated: created,
-    containersCreatedEqualsRuns: created === RUNS,
+    // Every run in its own container: distinct container ids; created in the window ≤ runs (the pool's ready ones came before).
+    distinctContainers: new Set(rows.map((x) => x.result?.containerId)).size,
+    createdAtMostRuns: created <= RUNS,
   };
   console.log(
     `  ${mode.padEnd(8)} ${label.padEnd(9)} cap ${String(cap).padStart(2)}: ${r.completed}/${RUNS} completed in ${r.seconds}s → ${r.runsPerMinute} runs/min; ` +
-      `max containers seen ${max} (${samples} samples) ${r.capHeld ? 'cap held' : 'CAP EXCEEDED'}; warm ${r.warmRuns}; containers created ${created}`,
+      `max containers seen ${max} (${samples} samples) ${r.capHeld ? 'cap held' : 'CAP EXCEEDED'}; warm ${r.warmRuns}; containers created ${created}, distinct per run ${r.distinctContainers}`,
   );
   return r;
 }
