@@ -152,7 +152,8 @@ export class DockerRunnerBackend extends RunnerBackend {
 
   async remove(c: Docker.Container): Promise<void> {
     await c.remove({ force: true, v: true }).catch((e: { statusCode?: number }) => {
-      if (e.statusCode !== 404) this.log.warn(`could not remove container ${c.id}: ${String(e)}`);
+      // 409: Docker is removing it already (AutoRemove of the exporter).
+      if (e.statusCode !== 404 && e.statusCode !== 409) this.log.warn(`could not remove container ${c.id}: ${String(e)}`);
     });
   }
 
