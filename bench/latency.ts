@@ -10,7 +10,7 @@
  *   - client: t0 → the first GET that shows COMPLETED (so up to ~50 ms late for runs longer than 0.5 s)
  * Warm runs are paced: each one starts when the pool has a READY container again (the steady state of a node
  * that is not saturated); the refill time is reported separately.
- * Baseline per run: `docker run --rm --network none -v DIR:/work nbautomation/runner:latest`, where DIR holds
+ * Baseline per run: `docker run --rm --network none -v DIR:/work IMAGE` (RUNNER_IMAGE, else the tested default runtime's image), where DIR holds
  * input/notebook.ipynb, input/spec.json and input/.go (so the runner starts the notebook as soon as its kernel is
  * up); timed from spawning the docker CLI to its exit, then output/result.json is checked.
  */
@@ -19,9 +19,10 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containersOf, docker, machine, oneCell, percentiles, Site, sleep, writeResult, runBenchmark } from './support';
+import { TEST_DEFAULT_IMAGE } from '../test/support/test-env';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
-const IMAGE = process.env.RUNNER_IMAGE ?? 'nbautomation/runner:latest';
+const IMAGE = process.env.RUNNER_IMAGE ?? TEST_DEFAULT_IMAGE;
 const POLL_MS = 10;
 
 const baselineKernelReady: number[] = [];

@@ -1,6 +1,7 @@
 import { printing, sleeping } from './support/notebooks';
 import { AppProcess } from './support/processes';
 import { freePort, PrivateDocker, PrivatePostgres, PrivateRedis } from './support/private-services';
+import { TEST_DEFAULT_IMAGE } from './support/test-env';
 import { eventually, sleep } from './support/worker-harness';
 
 /**
@@ -28,6 +29,8 @@ describe('fault injection (own Redis, Postgres and Docker engine)', () => {
     TOKEN_SECRET: 'fault-suite-secret-fault-suite-secret',
     BCRYPT_ROUNDS: '4',
     HEARTBEAT_SECONDS: '1',
+    // The runner image (NBA_TEST_RUNTIMES) is also the worker's exporter's: the private engine has it, loaded below.
+    RUNTIMES: `default=${TEST_DEFAULT_IMAGE}`,
     DOCKER_SOCKET: engine.socket,
     MAX_CONTAINERS_PER_NODE: '4',
     // The suite counts run containers: no warm pool (the product's default keeps one).
@@ -41,7 +44,7 @@ describe('fault injection (own Redis, Postgres and Docker engine)', () => {
   };
 
   beforeAll(async () => {
-    [redis, pg, engine] = await Promise.all([PrivateRedis.start(), PrivatePostgres.start(), PrivateDocker.start(['nbautomation/runner:latest'])]);
+    [redis, pg, engine] = await Promise.all([PrivateRedis.start(), PrivatePostgres.start(), PrivateDocker.start([TEST_DEFAULT_IMAGE])]);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     api = AppProcess.start('api', env({ PORT: String(port), NODE_NAME: `${node}-api`, PUBLIC_URL: base }));

@@ -2,7 +2,8 @@
 
 See runner/README.md for the contract with the host. Import this module only
 after the kernel was launched (nbrunner.kernel_boot): the imports below
-(nbformat, nbclient, nbconvert) take ~1 s and run while the kernel boots.
+(nbformat, nbclient, and nbconvert unless NBRUNNER_SNAPSHOT=none) take ~1 s
+and run while the kernel boots.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbconvert import HTMLExporter
 
 from . import inject as inj
 from . import inputs
 from . import limits
 from . import outfiles
 from . import preload
+from . import ready
 from .relay import Relay
 from .progress import Progress
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
@@ -39,23 +40,18 @@ _DEBUG = os.environ.get("NBRUNNER_DEBUG", "") not in ("", "0")
 _T0 = time.monotonic()  # replaced by the process start time in run()
 
 
-class FastHTMLExporter(HTMLExporter):
-    """HTMLExporter (lab template) without per-preprocessor re-validation.
-
-    nbconvert validates the notebook after every preprocessor with
-    ``relax_add_props=True``, which makes nbformat recompile the JSON schema
-    each time (~30 ms x 11 per export). The notebook was validated when it was
-    read, so skip that: ~10 ms per export instead of ~300 ms.
-    """
-
-    def _validate_preprocessor(self, nbc, preprocessor):
-        return None
+# NBRUNNER_SNAPSHOT=none (the worker renders the snapshot itself, beside the container): nbconvert is
+# never imported nor warmed here (~300 ms of CPU per run). The spec's "snapshot" says what one run gets;
+# this only says what to prepare before READY, because the spec arrives after it.
+_PREPARE_SNAPSHOT = os.environ.get("NBRUNNER_SNAPSHOT", "runner") != "none"
 
 
 def _prewarm_validators() -> None:
     from nbformat.validator import get_validator
 
-    for minor in range(nbformat.v4.nbformat_minor + 1):
+    # Light mode: only the current minor (nearly every input); an older one compiles when a notebook needs it.
+    first = 0 if _PREPARE_SNAPSHOT else nbformat.v4.nbformat_minor
+    for minor in range(first, nbformat.v4.nbformat_minor + 1):
         try:
             get_validator(4, minor)
         except Exception:
@@ -122,7 +118,8 @@ class Runner:
         self.km = km
         self.t_start = t_start
         self.client: Optional[NotebookClient] = None
-        self.exporter: Optional[FastHTMLExporter] = None
+        # The spec's "snapshot": "runner" renders snapshot.html here, "none" leaves it to the host.
+        self.snapshot = "runner"
         self.language_info: Optional[Dict[str, Any]] = None
         self.started_at: Optional[int] = None
         self.timings: Dict[str, Optional[int]] = {
@@ -138,8 +135,11 @@ class Runner:
         """Everything before READY: warm the exporter while the kernel boots,
         connect to the kernel, then warm the kernel itself."""
         assert self.km is not None
-        self.warm_exporter()
-        _debug("exporter warm")
+        if _PREPARE_SNAPSHOT:
+            from . import html_export
+
+            html_export.warm()
+            _debug("exporter warm")
 
         self.client = NotebookClient(
             nbformat.v4.new_notebook(),  # placeholder until the input arrives
@@ -156,16 +156,15 @@ class Runner:
         # each) on first use; do the older minors in a thread while we wait
         # for the kernel, so reading a v4.0-4.4 notebook is fast too.
         prewarm = asyncio.get_running_loop().run_in_executor(None, _prewarm_validators)
-        kc = await self.client.async_start_new_kernel_client()  # waits for kernel_info
+        # Not nbclient's async_start_new_kernel_client: its wait_for_ready idles 200 ms (ready.py).
+        kc = self.client.kc = self.km.client()
+        kc.start_channels()
+        reply = await ready.wait_for_ready(kc, self.km, timeout=60)
+        kc.allow_stdin = False
+        self.language_info = reply["content"].get("language_info")
         _debug("kernel answered")
         await prewarm
         _debug("validators warm")
-        msg_id = kc.kernel_info()
-        while True:
-            reply = await kc.get_shell_msg(timeout=30)
-            if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                self.language_info = reply["content"].get("language_info")
-                break
         # Warm IPython's execution and traceback machinery so the first cell
         # (and a first error) do not pay for lazy imports. Silent and outside
         # the history, so the first notebook cell still gets execution_count 1.
@@ -175,30 +174,6 @@ class Runner:
             "import sys as _s; _s.last_type = _s.last_value = _s.last_traceback = None; del _s",
             timeout=30,
         )
-
-    def warm_exporter(self) -> None:
-        """Create the HTML exporter and render a dummy notebook once, so that
-        templates, filters, pygments and the nbformat schema are loaded."""
-        self.exporter = FastHTMLExporter(template_name="lab")
-        v4 = nbformat.v4
-        nb = v4.new_notebook(
-            cells=[
-                v4.new_markdown_cell("# warm-up\n*text* `code`\n\n$x^2$"),
-                v4.new_code_cell(
-                    "print(1)",
-                    execution_count=1,
-                    outputs=[
-                        v4.new_output("stream", name="stdout", text="1\n"),
-                        v4.new_output("execute_result", execution_count=1,
-                                      data={"text/plain": "1", "text/html": "<b>1</b>"}),
-                        v4.new_output("error", ename="ValueError", evalue="x",
-                                      traceback=["\x1b[0;31mValueError\x1b[0m: x"]),
-                    ],
-                ),
-            ]
-        )
-        nbformat.reads(nbformat.writes(nb), as_version=4)
-        self.exporter.from_notebook_node(nb, resources={"metadata": {"name": "warm-up"}})
 
     async def run_silent(self, code: str, timeout: float) -> Dict[str, Any]:
         """Run code in the kernel outside the notebook (silent, no history)."""
@@ -315,6 +290,8 @@ class Runner:
             raise inj.SpecError("input/spec.json is missing") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise inj.SpecError(f"spec.json is not valid JSON: {e}") from None
+        # Before the checks: a bad spec still gets its snapshot where it asked for it.
+        self.snapshot = "none" if isinstance(raw, dict) and raw.get("snapshot") == "none" else "runner"
         spec = inj.parse_spec(raw)
         spec["outputLimitBytes"] = limits.limit_from_spec(raw)
 
@@ -427,6 +404,37 @@ class Runner:
 
     # ------------------------------------------------------------------ output
 
+    def cpu_ms(self) -> Dict[str, Optional[int]]:
+        """CPU used so far by this process and by the kernel process (for bench/README.md's breakdown)."""
+        import resource
+
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        out: Dict[str, Optional[int]] = {"runnerMs": int((ru.ru_utime + ru.ru_stime) * 1000), "kernelMs": None}
+        try:
+            pid = self.km.provisioner.process.pid
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out["kernelMs"] = int((int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK"))
+        except Exception:
+            pass
+        return out
+
+    def render_snapshot(self, nb, notes: List[str]) -> Optional[str]:
+        """snapshot.html, unless the spec leaves it to the host ("snapshot": "none"): then None."""
+        if self.snapshot == "none":
+            return None
+        from . import html_export  # imported before READY unless NBRUNNER_SNAPSHOT=none
+
+        html, note = html_export.render(nb)
+        if note:
+            notes.append(note)
+            _log(note)
+        try:
+            _atomic_write(os.path.join(self.output_dir, "snapshot.html"), html.encode("utf-8"))
+        except Exception as e:
+            notes.append(f"writing snapshot.html failed: {e}")
+        return html
+
     def finish(self, nb, status: str, error: Optional[Dict[str, Any]], message: str) -> int:
         """Write notebook.ipynb + snapshot.html (if there is a notebook), then
         result.json (last, atomically), print the DONE line, return the exit code."""
@@ -445,19 +453,7 @@ class Runner:
             except Exception as e:
                 notes.append(f"writing notebook.ipynb failed: {e}")
                 _log(traceback.format_exc())
-            try:
-                if self.exporter is None:
-                    self.exporter = FastHTMLExporter(template_name="lab")
-                html, _ = self.exporter.from_notebook_node(
-                    nb, resources={"metadata": {"name": "notebook"}})
-            except Exception as e:
-                notes.append(f"HTML export failed, wrote a plain snapshot: {e}")
-                _log(traceback.format_exc())
-                html = _fallback_html(nb)
-            try:
-                _atomic_write(os.path.join(self.output_dir, "snapshot.html"), html.encode("utf-8"))
-            except Exception as e:
-                notes.append(f"writing snapshot.html failed: {e}")
+            html = self.render_snapshot(nb, notes)
         else:
             html = None
         self.timings["exportMs"] = int((time.monotonic() - t0) * 1000)
@@ -483,34 +479,13 @@ class Runner:
                           json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
         except Exception as e:
             _log(f"writing result.json failed: {e}")
-        _log(f"{status}: {message} timings={json.dumps(self.timings)}")
+        _log(f"{status}: {message} timings={json.dumps(self.timings)} cpu={json.dumps(self.cpu_ms())}")
         if self.stdin_mode:
             # One line (json.dumps escapes newlines); the host needs no copy out of the container.
             out = {"result": result, "notebook": nb_text, "snapshot": html}
             _stdout_line("NBRUNNER OUTPUT " + json.dumps(out, ensure_ascii=True))
         _stdout_line(f"NBRUNNER DONE {status}")
         return EXIT_CODES[status]
-
-
-def _fallback_html(nb) -> str:
-    import html as _html
-
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>notebook</title>"
-             "</head><body>"]
-    for i, cell in enumerate(nb.get("cells", [])):
-        parts.append(f"<div class='cell'><pre>[{i}] {_html.escape(str(cell.get('source', '')))}</pre>")
-        for out in cell.get("outputs", []) or []:
-            kind = out.get("output_type")
-            if kind == "stream":
-                text = str(out.get("text", ""))
-            elif kind == "error":
-                text = "\n".join(_strip_ansi(t) for t in out.get("traceback", []))
-            else:
-                text = str((out.get("data") or {}).get("text/plain", ""))
-            parts.append(f"<pre>{_html.escape(text)}</pre>")
-        parts.append("</div>")
-    parts.append("</body></html>")
-    return "".join(parts)
 
 
 async def _amain(workdir: str, km: Optional[AsyncKernelManager],

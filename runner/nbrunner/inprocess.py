@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 from types import SimpleNamespace
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from . import inject as inj
 from . import inputs, limits, nbjson, outfiles, plan, preload
@@ -315,29 +315,27 @@ class Engine:
 
     # ------------------------------------------------------------------ output
 
-    _exporter = None
+    _exporter_warm = False
     _exporter_lock = threading.Lock()
 
     def _warm_exporter(self) -> None:
+        """Imports and warms nbconvert (html_export.py) once; called in a thread while the cells run."""
         with self._exporter_lock:
-            if Engine._exporter is None:
+            if not Engine._exporter_warm:
                 try:
-                    from .execute import FastHTMLExporter  # until the exporter has a module of its own
+                    from . import html_export
 
-                    exporter = FastHTMLExporter(template_name="lab")
-                    exporter.from_notebook_node(_as_node({"cells": [], "metadata": {}, "nbformat": 4,
-                                                          "nbformat_minor": 5}),
-                                                resources={"metadata": {"name": "warm-up"}})
-                    Engine._exporter = exporter
+                    html_export.warm()
+                    Engine._exporter_warm = True
                 except Exception:
                     _log("warming the HTML exporter failed:\n" + traceback.format_exc())
 
-    def render_snapshot(self, nb: Dict[str, Any]) -> str:
+    def render_snapshot(self, nb: Dict[str, Any]) -> Tuple[str, Optional[str]]:
+        """(html, None), or the plain snapshot and why nbconvert failed."""
         self._warm_exporter()
-        if Engine._exporter is None:
-            raise RuntimeError("no HTML exporter")
-        html, _ = Engine._exporter.from_notebook_node(_as_node(nb), resources={"metadata": {"name": "notebook"}})
-        return html
+        from . import html_export
+
+        return html_export.render(_as_node(nb))
 
     def finish(self, nb: Optional[Dict[str, Any]], status: str, error: Optional[Dict[str, Any]], message: str) -> int:
         """notebook.ipynb, then snapshot.html unless spec.snapshot is "none", then result.json (last,
@@ -359,13 +357,12 @@ class Engine:
                 _log(traceback.format_exc())
             if self.snapshot == "runner":
                 try:
-                    html = self.render_snapshot(nb)
-                except Exception as e:
-                    notes.append(f"HTML export failed, wrote a plain snapshot: {e}")
+                    html, note = self.render_snapshot(nb)
+                except Exception as e:  # nbconvert not importable: the worker renders a plain one
+                    html, note = None, f"HTML export failed: {e}"
                     _log(traceback.format_exc())
-                    from .execute import _fallback_html
-
-                    html = _fallback_html(nb)
+                if note:
+                    notes.append(note)
                 try:
                     _write_atomically(os.path.join(self.output_dir, "snapshot.html"), html.encode("utf-8"))
                 except Exception as e:

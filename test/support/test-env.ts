@@ -3,6 +3,9 @@ import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@app/config';
 import { logFileFor, testSecret } from './test-logs';
 
+/** The default runtime's image of these tests: NBA_TEST_RUNTIMES's `default=`, else the product's. */
+export const TEST_DEFAULT_IMAGE = /(?:^|,)default=([^,]+)/.exec(process.env.NBA_TEST_RUNTIMES ?? '')?.[1] ?? 'nbautomation/runner:latest';
+
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
     expect(c.http.port).toBe(3000);
     expect(c.execution.maxContainersPerNode).toBe(10);
+    expect(c.execution).toMatchObject({ snapshotExport: 'host', runnerEngine: 'inprocess', dockerRuntime: undefined });
     expect(c.execution.runtimes).toEqual({ default: 'nbautomation/runner:latest', standard: 'nbautomation/runner-standard:latest' });
   });
 
@@ -29,6 +30,9 @@ describe('loadConfig', () => {
     ['RUN_MIGRATIONS', 'maybe', /RUN_MIGRATIONS: Invalid enum value/],
     ['RUNTIMES', 'broken', /RUNTIMES: must be name=image/],
     ['MAX_CONTAINERS_PER_NODE', '0', /MAX_CONTAINERS_PER_NODE/],
+    ['SNAPSHOT_EXPORT', 'cloud', /SNAPSHOT_EXPORT: Invalid enum value/],
+    ['RUNNER_ENGINE', 'fast', /RUNNER_ENGINE: Invalid enum value/],
+    ['DOCKER_RUNTIME', 'a b', /DOCKER_RUNTIME: a runtime name/],
   ])('rejects a bad %s and names it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -34,6 +34,12 @@ export interface AppConfig {
     maxRunMinutes: number;
     warmPoolSize: number;
     heartbeatSeconds: number;
+    /** Who renders a run's snapshot.html: the worker's exporter container (`host`) or the run's container (`runner`). */
+    snapshotExport: 'host' | 'runner';
+    /** NBRUNNER_ENGINE for runner containers. */
+    runnerEngine: 'inprocess' | 'kernel';
+    /** HostConfig.Runtime of runner containers; undefined: crun when the engine has it, else its default. */
+    dockerRuntime?: string;
     /** Where workers send the portal requests they relay for runs (this server's api); default PUBLIC_URL. */
     portalUrl: string;
     /** What a run may keep of the files its notebook writes: total bytes and count. */
@@ -141,6 +147,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRunMinutes: e.MAX_RUN_MINUTES,
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
+      snapshotExport: e.SNAPSHOT_EXPORT,
+      runnerEngine: e.RUNNER_ENGINE,
+      dockerRuntime: e.DOCKER_RUNTIME,
       outputFiles: { maxBytes: Math.round(e.OUTPUT_FILES_MAX_MB * 1024 * 1024), maxCount: e.OUTPUT_FILES_MAX_COUNT },
       portalUrl: (e.PORTAL_INTERNAL_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     },

@@ -52,6 +52,12 @@ const fields = z.object({
   MAX_RUN_MINUTES: int(1, 10080).default(120),
   WARM_POOL_SIZE: int(0, 100).default(1),
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
+  // host: one exporter container beside the worker renders the snapshots; runner: each run container renders its own.
+  SNAPSHOT_EXPORT: z.enum(['host', 'runner']).default('host'),
+  // The runner's execution engine (NBRUNNER_ENGINE in the container); an image without it runs its only one.
+  RUNNER_ENGINE: z.enum(['inprocess', 'kernel']).default('inprocess'),
+  // The OCI runtime of run containers; unset: crun when dockerd lists it, else the engine's default.
+  DOCKER_RUNTIME: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a runtime name dockerd knows (e.g. runc, crun)').optional(),
   // Tasks
   SCHEDULER_POLL_SECONDS: int(1, 3600).default(2),
   PORTAL_INTERNAL_URL: url(['http:', 'https:']).optional(),

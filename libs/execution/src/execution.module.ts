@@ -15,6 +15,8 @@ import { RunProcessor } from './run.processor';
 import { RunQueue } from './run-queue';
 import { RunsRepository } from './runs.repository';
 import { DockerRunnerBackend } from './runner-backend/docker/docker-runner-backend';
+import { DockerHtmlExporter } from './runner-backend/docker/docker-html-exporter';
+import { HtmlExporter } from './runner-backend/html-exporter';
 import { RunnerBackend } from './runner-backend/runner-backend';
 import { RunsService } from './runs.service';
 import { ServerRootController } from './server-root.controller';
@@ -24,6 +26,7 @@ import { PortalRelay } from './portal/portal-relay';
 import { RuntimeImages } from './runtimes/runtime-images';
 import { RuntimeManifestReader } from './runtimes/runtime-manifest-reader';
 import { RuntimesController } from './runtimes/runtimes.controller';
+import { RunSnapshots } from './snapshot/run-snapshots';
 import { WarmPool } from './warm-pool';
 
 /** What every process needs to create and read runs. */
@@ -42,11 +45,14 @@ export class ExecutionModule {}
 })
 export class ExecutionHttpModule {}
 
-/** A worker node: the runner backend (Docker), the queue consumer, the warm pool, the node's life cycle and the site checks. */
+/** A worker node: the runner backend (Docker), its HTML exporter, the queue consumer, the warm pool, the node's life cycle and the site checks. */
 @Module({
   imports: [ExecutionModule, IdentityModule, NotebooksModule],
   providers: [
-    { provide: RunnerBackend, useClass: DockerRunnerBackend },
+    DockerRunnerBackend,
+    { provide: RunnerBackend, useExisting: DockerRunnerBackend },
+    { provide: HtmlExporter, useClass: DockerHtmlExporter },
+    RunSnapshots,
     WarmPool,
     RunExecutor,
     RunProcessor,
@@ -55,6 +61,6 @@ export class ExecutionHttpModule {}
     RuntimeManifestReader,
     PortalRelay,
   ],
-  exports: [RunnerBackend, RunProcessor],
+  exports: [RunnerBackend, HtmlExporter, RunProcessor],
 })
 export class ExecutionWorkerModule {}

@@ -14,6 +14,7 @@ import { RunFinisher } from './run-finisher';
 import { runLogLine } from './run-log';
 import { RunnerBackend, RunnerSession, RunnerUnavailableError, RunOutput } from './runner-backend/runner-backend';
 import { RunsRepository } from './runs.repository';
+import { RunSnapshots } from './snapshot/run-snapshots';
 import { SystemPropertiesService } from './system-properties.service';
 import { untilDbAnswers } from './until-db-answers';
 import { WarmPool } from './warm-pool';
@@ -51,6 +52,7 @@ export class RunExecutor {
     private readonly runtimes: RuntimesService,
     private readonly relay: PortalRelay,
     private readonly props: SystemPropertiesService,
+    private readonly snapshots: RunSnapshots,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -116,14 +118,19 @@ export class RunExecutor {
       session.on('PROGRESS', (m) => void this.progress.update(runId, m.data));
       if (notebook === null) return await this.finish(run, 'FAILED', [`The notebook item '${run.itemId}' no longer exists.`]);
       this.relay.attach(session, token); // ends with the session
+      // Decided as the input goes: the exporter may have gone down since the container started.
+      const snapshot = this.snapshots.mode();
       if (!session.closed && !session.output) {
         inputSent = true; // from here on the notebook may have had side effects
-        await session.send({ notebook, spec });
+        await session.send({ notebook, spec: { ...spec, snapshot } });
       }
       const sentAt = this.clock.nowMs();
       const out = await session.collect(run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
       const outputAt = this.clock.nowMs();
-      const timings = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
+      const hostExport = await this.snapshots.complete(out.files, snapshot);
+      if (hostExport.note) out.files.set('result.json', withNote(out.files.get('result.json'), hostExport.note));
+      const timings: Record<string, number> = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
+      if (hostExport.ms !== undefined) timings.hostExportMs = hostExport.ms;
       const claimedRun = run;
       const claimedSession = session;
       await untilDbAnswers(
@@ -341,6 +348,13 @@ export class RunExecutor {
   ): Promise<void> {
     await this.finisher.finish(run.id, { status, messages, patch, artifacts });
   }
+}
+
+/** The runner's result with a note added to its message, as the runner adds its own (e.g. a plain snapshot). */
+function withNote(result: Buffer | undefined, note: string): Buffer {
+  const r = parseJson(result) as { message?: string } | null;
+  if (!r) return result ?? Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ ...r, message: r.message ? `${r.message} (${note})` : note }), 'utf8');
 }
 
 function parseJson(b: Buffer | undefined): unknown {

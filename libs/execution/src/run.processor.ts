@@ -8,6 +8,7 @@ import { Metrics } from '@app/metrics';
 import { QUEUES, RedisConnections, RunJob } from '@app/queues';
 import { WorkerNodeService } from './nodes/worker-node.service';
 import { RunExecutor } from './run-executor';
+import { HtmlExporter } from './runner-backend/html-exporter';
 import { RunnerBackend } from './runner-backend/runner-backend';
 import { cancelChannel } from './runs.service';
 import { SystemPropertiesService } from './system-properties.service';
@@ -51,6 +52,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly redis: RedisConnections,
     private readonly runtimes: RuntimesService,
     private readonly manifests: RuntimeManifestReader,
+    private readonly exporter: HtmlExporter,
     metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -64,6 +66,8 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     await this.node.register();
+    // After the reconcile (which removes a previous process's exporter), before taking runs; never fails the start.
+    if (this.config.execution.snapshotExport === 'host') await this.exporter.start();
     const props = await this.props.getAll();
     this.cap = props.maxExecuteNotebookContainersPerNode;
     this.connection = this.redis.make();
@@ -147,6 +151,7 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     await Promise.all([...slots.map((w) => w.close()), ...this.retiring]);
     clearTimeout(stop);
     await this.pool.drain();
+    await this.exporter.stop();
     await this.cancels?.quit().catch(() => undefined);
   }
 }

@@ -36,20 +36,12 @@ function parsePayload(text: string): unknown {
   }
 }
 
-/** Splits a stdout byte stream into lines and tells each kind's listeners, in the order the lines came. */
-export class RunnerProtocol {
-  private readonly listeners = new Map<string, Set<RunnerMessageListener>>();
+/** Splits a byte stream into lines (chunks may split lines, and UTF-8 characters, anywhere); `\n` ends a line. */
+export class LineSplitter {
   private pending: Buffer[] = [];
 
-  /** Subscribes to one kind (`READY`, `OUTPUT`, `DONE`, `PROGRESS`, ...); returns the unsubscribe function. */
-  on(kind: string, listener: RunnerMessageListener): () => void {
-    let set = this.listeners.get(kind);
-    if (!set) this.listeners.set(kind, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
-  }
+  constructor(private readonly onLine: (line: string) => void) {}
 
-  /** Feeds stdout bytes (chunks may split lines, and UTF-8 characters, anywhere). */
   write(chunk: Buffer): void {
     let start = 0;
     for (;;) {
@@ -61,9 +53,28 @@ export class RunnerProtocol {
       this.pending.push(chunk.subarray(start, nl));
       const line = this.pending.length === 1 ? this.pending[0].toString('utf8') : Buffer.concat(this.pending).toString('utf8');
       this.pending = [];
-      this.line(line);
+      this.onLine(line);
       start = nl + 1;
     }
+  }
+}
+
+/** Splits a stdout byte stream into lines and tells each kind's listeners, in the order the lines came. */
+export class RunnerProtocol {
+  private readonly listeners = new Map<string, Set<RunnerMessageListener>>();
+  private readonly lines = new LineSplitter((line) => this.line(line));
+
+  /** Subscribes to one kind (`READY`, `OUTPUT`, `DONE`, `PROGRESS`, ...); returns the unsubscribe function. */
+  on(kind: string, listener: RunnerMessageListener): () => void {
+    let set = this.listeners.get(kind);
+    if (!set) this.listeners.set(kind, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Feeds stdout bytes (chunks may split lines, and UTF-8 characters, anywhere). */
+  write(chunk: Buffer): void {
+    this.lines.write(chunk);
   }
 
   private line(text: string): void {

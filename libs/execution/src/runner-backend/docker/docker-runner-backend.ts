@@ -11,6 +11,8 @@ import { DockerRunnerSession } from './docker-runner-session';
 export const LABEL_NODE = 'nbautomation.node';
 export const LABEL_RUN = 'nbautomation.run';
 export const LABEL_ROLE = 'nbautomation.role';
+/** The worker's HTML exporter (docker-html-exporter.ts): its own label, so that it never counts as a runner. */
+export const LABEL_EXPORTER = 'nbautomation.exporter-of';
 
 /**
  * The only code that talks to Docker. One fresh container per run, network and resource limits from the
@@ -118,14 +120,16 @@ export class DockerRunnerBackend extends RunnerBackend {
   }
 
   async reconcileNode(opts: { keep?: (id: string) => boolean; stoppedOnly?: boolean } = {}): Promise<LeftoverRunner[]> {
-    const list = await this.guard(() => this.docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.config.nodeName}`] } }));
+    const of = (label: string) => this.guard(() => this.docker.listContainers({ all: true, filters: { label: [`${label}=${this.config.nodeName}`] } }));
+    // The node's runners, and its exporters (a previous process's, or one an engine restart stopped).
+    const list = [...(await of(LABEL_NODE)), ...(await of(LABEL_EXPORTER))];
     const found = list
       .filter((c) => !opts.keep?.(c.Id) && !(opts.stoppedOnly && (c.State === 'running' || c.State === 'created' || c.State === 'restarting')))
       .map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
         runId: c.Labels[LABEL_RUN] ?? null,
-        role: c.Labels[LABEL_ROLE] ?? 'run',
+        role: c.Labels[LABEL_EXPORTER] ? 'exporter' : (c.Labels[LABEL_ROLE] ?? 'run'),
       }));
     for (const c of found) await this.remove(this.docker.getContainer(c.id));
     return found;
@@ -148,8 +152,20 @@ export class DockerRunnerBackend extends RunnerBackend {
 
   async remove(c: Docker.Container): Promise<void> {
     await c.remove({ force: true, v: true }).catch((e: { statusCode?: number }) => {
-      if (e.statusCode !== 404) this.log.warn(`could not remove container ${c.id}: ${String(e)}`);
+      // 409: Docker is removing it already (AutoRemove of the exporter).
+      if (e.statusCode !== 404 && e.statusCode !== 409) this.log.warn(`could not remove container ${c.id}: ${String(e)}`);
     });
+  }
+
+  /** Creates (not starts) the worker's exporter container (docker-html-exporter.ts), with the runners' OCI runtime. */
+  createExporter(image: string, spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    const runtime = this.config.execution.dockerRuntime;
+    return this.guard(() => this.docker.createContainer({ ...spec, Image: image, HostConfig: { ...spec.HostConfig, ...(runtime ? { Runtime: runtime } : {}) } }));
+  }
+
+  /** Splits an attached (non-TTY) stream into stdout and stderr. */
+  demux(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void {
+    this.docker.modem.demuxStream(stream, stdout, stderr);
   }
 
   async guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -183,8 +199,9 @@ export class DockerRunnerBackend extends RunnerBackend {
         AttachStdin: true,
         AttachStdout: true,
         AttachStderr: true,
-        Env: ['NBRUNNER_INPUT=stdin'],
+        Env: this.runnerEnv(),
         HostConfig: {
+          ...(e.dockerRuntime ? { Runtime: e.dockerRuntime } : {}),
           ...limits,
           PidsLimit: e.pidsLimit,
           CapDrop: ['ALL'],
@@ -192,6 +209,17 @@ export class DockerRunnerBackend extends RunnerBackend {
         },
       }),
     );
+  }
+
+  /**
+   * Stdin mode; the engine to use (an image without it ignores the variable); with the snapshot rendered by the
+   * worker's exporter, the runner imports and warms no nbconvert (a run whose spec still asks for it renders anyway).
+   */
+  private runnerEnv(): string[] {
+    const e = this.config.execution;
+    const env = ['NBRUNNER_INPUT=stdin', `NBRUNNER_ENGINE=${e.runnerEngine}`];
+    if (e.snapshotExport === 'host') env.push('NBRUNNER_SNAPSHOT=none');
+    return env;
   }
 
   /**
