@@ -15,6 +15,7 @@ import { SystemPropertiesService } from './system-properties.service';
 import { SystemProperties } from './system-properties';
 import { RuntimeManifestReader } from './runtimes/runtime-manifest-reader';
 import { WarmPool } from './warm-pool';
+import { withTimeout } from './with-timeout';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -130,15 +131,22 @@ export class RunProcessor implements OnApplicationBootstrap, OnApplicationShutdo
     const [props, runtimes] = await Promise.all([this.props.getAll(), this.runtimes.list()]);
     this.runtimeList = runtimes;
     this.apply(props);
-    const dockerOk = await this.backend.ping();
-    if (dockerOk) {
-      await this.pool.dropClosed();
-      await this.node.tidy((id) => this.executor.holds(id) || this.pool.holds(id));
-    }
-    const images = dockerOk ? await this.manifests.images(runtimes).catch(() => ({})) : {};
-    const report = { cap: this.cap, running: this.executor.active.size, dockerOk, warmContainers: this.pool.idle, images };
-    if (dockerOk) void this.pool.refill();
+    // The beat says the node is alive: an engine that is slow to answer (restarting, say) must not hold it back, or
+    // the node would look dead and its runs be failed. Docker's part gets one beat; what is still pending goes on.
+    const docker = await withTimeout(this.dockerReport(runtimes), this.config.execution.heartbeatSeconds * 1000, 'the Docker engine').catch(() => ({
+      dockerOk: false,
+      images: {},
+    }));
+    const report = { cap: this.cap, running: this.executor.active.size, ...docker, warmContainers: this.pool.idle };
+    if (docker.dockerOk) void this.pool.refill();
     return report;
+  }
+
+  private async dockerReport(runtimes: RuntimeEntity[]): Promise<{ dockerOk: boolean; images: Record<string, string> }> {
+    if (!(await this.backend.ping())) return { dockerOk: false, images: {} };
+    await this.pool.dropClosed();
+    await this.node.tidy((id) => this.executor.holds(id) || this.pool.holds(id));
+    return { dockerOk: true, images: await this.manifests.images(runtimes).catch(() => ({})) };
   }
 
   async onApplicationShutdown(): Promise<void> {
