@@ -26,14 +26,13 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from . import inject as inj
 from . import inputs
 from . import limits
-from . import outfiles
+from . import output
 from . import preload
 from . import ready
 from .relay import Relay
 from .progress import Progress
 from .kernel_boot import KERNEL_NAME, KERNELSPEC_METADATA, kill_kernel
 
-EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
 
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _DEBUG = os.environ.get("NBRUNNER_DEBUG", "") not in ("", "0")
@@ -64,29 +63,11 @@ def _debug(msg: str) -> None:
         sys.stderr.flush()
 
 
-def _log(msg: str) -> None:
-    sys.stderr.write(f"[nbrunner] {msg}\n")
-    sys.stderr.flush()
-
-
-def _stdout_line(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+_log, _stdout_line, _now_ms, _atomic_write = output.log, output.stdout_line, output.now_ms, output.write_atomically
 
 
 def _strip_ansi(s: str) -> str:
     return _ANSI_RE.sub("", s)
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
 
 
 def _err(ename: str, evalue: str, cell_index: Optional[int] = None,
@@ -457,35 +438,10 @@ class Runner:
         else:
             html = None
         self.timings["exportMs"] = int((time.monotonic() - t0) * 1000)
-
-        if notes:
-            message = f"{message} ({'; '.join(notes)})"
-        result = {
-            "status": status,
-            "error": error,
-            "message": message,
-            "startedAt": self.started_at,
-            "finishedAt": _now_ms(),
-            "timings": self.timings,
-        }
-        if self.output_files_limits is not None:
-            try:
-                lim = self.output_files_limits
-                result["outputFiles"] = outfiles.collect(self.workdir, lim["maxBytes"], lim["maxCount"])
-            except Exception as e:
-                _log(f"collecting output files failed: {e!r}")
-        try:
-            _atomic_write(os.path.join(self.output_dir, "result.json"),
-                          json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
-        except Exception as e:
-            _log(f"writing result.json failed: {e}")
-        _log(f"{status}: {message} timings={json.dumps(self.timings)} cpu={json.dumps(self.cpu_ms())}")
-        if self.stdin_mode:
-            # One line (json.dumps escapes newlines); the host needs no copy out of the container.
-            out = {"result": result, "notebook": nb_text, "snapshot": html}
-            _stdout_line("NBRUNNER OUTPUT " + json.dumps(out, ensure_ascii=True))
-        _stdout_line(f"NBRUNNER DONE {status}")
-        return EXIT_CODES[status]
+        return output.emit(workdir=self.workdir, output_dir=self.output_dir, stdin_mode=self.stdin_mode, status=status,
+                           error=error, message=message, notes=notes, started_at=self.started_at,
+                           timings=self.timings, output_files_limits=self.output_files_limits, nb_text=nb_text,
+                           html=html, summary=f" cpu={json.dumps(self.cpu_ms())}")
 
 
 async def _amain(workdir: str, km: Optional[AsyncKernelManager],

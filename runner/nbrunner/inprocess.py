@@ -25,33 +25,12 @@ from types import SimpleNamespace
 from typing import Any, Dict, Optional, Tuple
 
 from . import inject as inj
-from . import inputs, limits, nbjson, outfiles, plan, preload
+from . import inputs, limits, nbjson, output, plan, preload
 from .progress import Progress
 from .relay import Relay
 
-EXIT_CODES = {"succeeded": 0, "failed": 1, "error": 2, "timeout": 3}
 _DEBUG = os.environ.get("NBRUNNER_DEBUG", "") not in ("", "0")
-
-
-def _log(msg: str) -> None:
-    sys.stderr.write(f"[nbrunner] {msg}\n")
-    sys.stderr.flush()
-
-
-def _stdout_line(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+_log, _stdout_line, _now_ms, _write_atomically = output.log, output.stdout_line, output.now_ms, output.write_atomically
 
 
 class Engine:
@@ -368,27 +347,10 @@ class Engine:
                 except Exception as e:
                     notes.append(f"writing snapshot.html failed: {e}")
         self.timings["exportMs"] = int((time.monotonic() - t0) * 1000)
-        if notes:
-            message = f"{message} ({'; '.join(notes)})"
-        result: Dict[str, Any] = {"status": status, "error": error, "message": message,
-                                  "startedAt": self.started_at, "finishedAt": _now_ms(), "timings": self.timings}
-        if self.output_files_limits is not None:
-            try:
-                lim = self.output_files_limits
-                result["outputFiles"] = outfiles.collect(self.workdir, lim["maxBytes"], lim["maxCount"])
-            except Exception as e:
-                _log(f"collecting output files failed: {e!r}")
-        try:
-            _write_atomically(os.path.join(self.output_dir, "result.json"),
-                              json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
-        except Exception as e:
-            _log(f"writing result.json failed: {e}")
-        _log(f"{status}: {message} timings={json.dumps(self.timings)}")
-        if self.stdin_mode:
-            out = {"result": result, "notebook": nb_text, "snapshot": html}
-            _stdout_line("NBRUNNER OUTPUT " + json.dumps(out, ensure_ascii=True))
-        _stdout_line(f"NBRUNNER DONE {status}")
-        return EXIT_CODES[status]
+        return output.emit(workdir=self.workdir, output_dir=self.output_dir, stdin_mode=self.stdin_mode, status=status,
+                           error=error, message=message, notes=notes, started_at=self.started_at,
+                           timings=self.timings, output_files_limits=self.output_files_limits, nb_text=nb_text,
+                           html=html)
 
 
 def _as_node(nb: Dict[str, Any]):
