@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { ApiHarness } from './support/api-harness';
+import type { ApiHarness } from './support/api-harness';
+import { startApiAndWorker, stopApiAndWorker } from './support/api-and-worker';
 import { parameterized, raising, sleeping } from './support/notebooks';
-import { containersOf, eventually, startWorker } from './support/worker-harness';
+import { containersOf, eventually } from './support/worker-harness';
 
 /** executeNotebook through the api, run by a real worker in real Docker containers. */
 describe('execution engine (Postgres, Redis, BullMQ, Docker)', () => {
@@ -9,16 +10,9 @@ describe('execution engine (Postgres, Redis, BullMQ, Docker)', () => {
   let worker: INestApplicationContext;
   let admin: string;
 
-  beforeAll(async () => {
-    h = await ApiHarness.start({ HEARTBEAT_SECONDS: '1' });
-    worker = await startWorker(h.config);
-    admin = await h.token();
-  });
+  beforeAll(async () => ({ h, worker, admin } = await startApiAndWorker({ HEARTBEAT_SECONDS: '1' })));
 
-  afterAll(async () => {
-    await worker?.close();
-    await h?.stop();
-  });
+  afterAll(() => stopApiAndWorker(h, worker));
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
 

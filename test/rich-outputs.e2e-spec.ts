@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { ApiHarness } from './support/api-harness';
+import type { ApiHarness } from './support/api-harness';
+import { startApiAndWorker, stopApiAndWorker } from './support/api-and-worker';
 import { nb } from './support/notebooks';
-import { eventually, readyWarmContainers, sleep, startWorker } from './support/worker-harness';
+import { eventually, readyWarmContainers, sleep } from './support/worker-harness';
 
 const code = (source: string, tags: string[] = []) => ({ cell_type: 'code', source, metadata: tags.length ? { tags } : {}, outputs: [], execution_count: null });
 
@@ -11,16 +12,9 @@ describe('rich outputs on the standard runtime (Postgres, Redis, BullMQ, Docker)
   let worker: INestApplicationContext;
   let admin: string;
 
-  beforeAll(async () => {
-    h = await ApiHarness.start({ HEARTBEAT_SECONDS: '1', WARM_POOL_SIZE: '0' });
-    worker = await startWorker(h.config);
-    admin = await h.token();
-  });
+  beforeAll(async () => ({ h, worker, admin } = await startApiAndWorker({ HEARTBEAT_SECONDS: '1', WARM_POOL_SIZE: '0' })));
 
-  afterAll(async () => {
-    await worker?.close();
-    await h?.stop();
-  });
+  afterAll(() => stopApiAndWorker(h, worker));
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
 

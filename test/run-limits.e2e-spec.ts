@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { ApiHarness } from './support/api-harness';
+import type { ApiHarness } from './support/api-harness';
+import { startApiAndWorker, stopApiAndWorker } from './support/api-and-worker';
 import { printing } from './support/notebooks';
-import { eventually, startWorker } from './support/worker-harness';
+import { eventually } from './support/worker-harness';
 
 /**
  * What a run may produce: its output is cut at maxRunOutputBytes with a visible note, and an executed notebook
@@ -13,15 +14,8 @@ describe('run output limits', () => {
   let worker: INestApplicationContext;
   let admin: string;
 
-  beforeAll(async () => {
-    h = await ApiHarness.start({ MAX_NOTEBOOK_BYTES: String(256 * 1024), ...(process.env.TEST_RUNTIMES ? { RUNTIMES: process.env.TEST_RUNTIMES } : {}) });
-    worker = await startWorker(h.config);
-    admin = await h.token();
-  });
-  afterAll(async () => {
-    await worker?.close();
-    await h?.stop();
-  });
+  beforeAll(async () => ({ h, worker, admin } = await startApiAndWorker({ MAX_NOTEBOOK_BYTES: String(256 * 1024), ...(process.env.TEST_RUNTIMES ? { RUNTIMES: process.env.TEST_RUNTIMES } : {}) })));
+  afterAll(() => stopApiAndWorker(h, worker));
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
   const run = async (itemId: string, updatePortalItem: boolean) => {
