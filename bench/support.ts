@@ -6,12 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { Client } from 'pg';
 import { AppConfig } from '@app/config';
+import { freePort } from '../test/support/private-services';
 import { AppProcess, envFor } from '../test/support/processes';
 import { testConfig } from '../test/support/test-env';
 
@@ -21,17 +21,6 @@ type Body = Record<string, any>;
 
 export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface SiteOptions {
   /** Extra environment for both processes (e.g. WARM_POOL_SIZE, MAX_CONTAINERS_PER_NODE). */
