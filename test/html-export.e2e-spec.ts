@@ -1,5 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AppConfig } from '@app/config';
+import { DockerHtmlExporter } from '../libs/execution/src/runner-backend/docker/docker-html-exporter';
+import { HtmlExporter } from '../libs/execution/src/runner-backend/html-exporter';
 import { ApiHarness } from './support/api-harness';
 import { dockerCreates } from './support/docker-events';
 import { nb, raising, sleeping } from './support/notebooks';
@@ -67,6 +71,7 @@ describe('HTML export outside the run container (Postgres, Redis, Docker)', () =
     ((await h.ds.query(`SELECT result FROM runs WHERE id = $1`, [jobId]))[0].result as { timings: Record<string, number> }).timings;
 
   const host: Record<string, string> = {};
+  let sharedFolder = '';
 
   it('host export: the exporter is up beside the worker, not a run container; every run gets its snapshot from it', async () => {
     worker = await startWorker(configWith('host'));
@@ -81,6 +86,11 @@ describe('HTML export outside the run container (Postgres, Redis, Docker)', () =
     expect(info.HostConfig.Memory).toBeGreaterThan(0);
     expect(info.Config.Image).toBe(h.config.execution.runtimes[h.config.execution.defaultRuntime]);
     expect(await containersOf(node)).toHaveLength(0); // the node's runners: none while nothing runs
+    // Requests go over its socket, in a folder of the worker's mounted into it (not Docker's attach stream).
+    expect(info.HostConfig.Binds).toEqual([expect.stringMatching(/\/nba-exporter-[^/]+\/io:\/run\/nbexporter$/)]);
+    sharedFolder = info.HostConfig.Binds![0].split(':')[0];
+    expect(existsSync(join(sharedFolder, 'exporter.sock'))).toBe(true);
+    expect((worker.get(HtmlExporter) as DockerHtmlExporter).carrier).toBe('socket');
 
     const creates = await dockerCreates(docker, node);
     for (const name of Object.keys(NOTEBOOKS)) {
@@ -119,6 +129,7 @@ describe('HTML export outside the run container (Postgres, Redis, Docker)', () =
     await worker!.close();
     worker = undefined;
     await eventually(async () => (await exporters(node)).length === 0, 30_000);
+    expect(existsSync(dirname(sharedFolder))).toBe(false); // the folder it shared goes with it
   }, 60_000);
 
   it('the runner path (SNAPSHOT_EXPORT=runner) gives the same snapshots, and starts no exporter', async () => {

@@ -36,6 +36,8 @@ export interface AppConfig {
     heartbeatSeconds: number;
     /** Who renders a run's snapshot.html: the worker's exporter container (`host`) or the run's container (`runner`). */
     snapshotExport: 'host' | 'runner';
+    /** The folder the worker's exporter socket is made in (undefined: the temp folder). */
+    exporterSocketDir?: string;
     /** NBRUNNER_ENGINE for runner containers. */
     runnerEngine: 'inprocess' | 'kernel';
     /** HostConfig.Runtime of runner containers; undefined: crun when the engine has it, else its default. */
@@ -148,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,
       snapshotExport: e.SNAPSHOT_EXPORT,
+      exporterSocketDir: e.EXPORTER_SOCKET_DIR,
       runnerEngine: e.RUNNER_ENGINE,
       dockerRuntime: e.DOCKER_RUNTIME,
       outputFiles: { maxBytes: Math.round(e.OUTPUT_FILES_MAX_MB * 1024 * 1024), maxCount: e.OUTPUT_FILES_MAX_COUNT },

@@ -54,6 +54,9 @@ const fields = z.object({
   HEARTBEAT_SECONDS: int(1, 3600).default(5),
   // host: one exporter container beside the worker renders the snapshots; runner: each run container renders its own.
   SNAPSHOT_EXPORT: z.enum(['host', 'runner']).default('host'),
+  // Where the worker makes the folder it shares with its exporter (the exporter's socket); must be the same path for
+  // the worker and the Docker engine (a worker in a container: a volume mounted at the same path). Default: the temp folder.
+  EXPORTER_SOCKET_DIR: z.string().min(1).optional(),
   // The runner's execution engine (NBRUNNER_ENGINE in the container); an image without it runs its only one.
   RUNNER_ENGINE: z.enum(['inprocess', 'kernel']).default('inprocess'),
   // The OCI runtime of run containers; unset: crun when dockerd lists it, else the engine's default.

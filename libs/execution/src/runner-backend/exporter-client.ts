@@ -8,9 +8,20 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+interface Answer {
+  id?: unknown;
+  html?: unknown;
+  htmlBytes?: unknown;
+  note?: unknown;
+  error?: unknown;
+}
+
 /**
- * The exporter's line protocol (runner/README.md), whatever carries the lines: READY once, then one JSON request
- * line per snapshot and one answer line each, matched by id. Backend-agnostic, so it is unit-tested without Docker.
+ * The exporter's protocol (runner/README.md), whatever carries it: READY once, then one JSON request line per
+ * snapshot and one answer each, matched by id. Requests ask for the HTML raw (`"raw": true`): the answer line then
+ * gives its length (`htmlBytes`) and that many bytes of UTF-8 follow, so 0.5 MB of HTML is neither JSON-escaped nor
+ * parsed (an exporter that ignores the field answers with `html` in the line, also understood). Each carrier (the
+ * attach stream, the socket) feeds its bytes through a reader of its own. Backend-agnostic: unit-tested without Docker.
  */
 export class ExporterClient {
   ready = false;
@@ -25,24 +36,61 @@ export class ExporterClient {
     private readonly onReady: () => void = () => undefined,
   ) {}
 
-  /** One stdout line of the exporter. */
-  line(text: string): void {
+  /** A parser for one carrier's bytes (lines, and the raw HTML after an answer that announces it). */
+  reader(): (chunk: Buffer) => void {
+    let buffered: Buffer[] = [];
+    let size = 0;
+    let raw: { answer: Answer; bytes: number } | undefined;
+    return (chunk: Buffer) => {
+      buffered.push(chunk);
+      size += chunk.length;
+      for (;;) {
+        if (raw) {
+          if (size < raw.bytes) return;
+          const all = buffered.length === 1 ? buffered[0] : Buffer.concat(buffered, size);
+          const answer = raw.answer;
+          ({ buffered, size } = rest(all, raw.bytes));
+          raw = undefined;
+          this.answer(answer, all.subarray(0, answer.htmlBytes as number));
+          continue;
+        }
+        if (!size) return;
+        const last = buffered[buffered.length - 1];
+        const nlInLast = last.indexOf(10);
+        if (nlInLast < 0) return; // the chunks before `last` had no newline either
+        const all = buffered.length === 1 ? last : Buffer.concat(buffered, size);
+        const nl = size - last.length + nlInLast;
+        const text = all.subarray(0, nl).toString('utf8');
+        ({ buffered, size } = rest(all, nl + 1));
+        const answer = this.line(text);
+        if (answer) raw = { answer, bytes: answer.htmlBytes as number };
+      }
+    };
+  }
+
+  /** One line of the exporter; returns the answer when raw HTML bytes follow it. */
+  line(text: string): Answer | undefined {
     if (text.trimEnd() === EXPORTER_READY) {
       this.ready = true;
       this.onReady();
       return;
     }
-    let m: { id?: unknown; html?: unknown; note?: unknown; error?: unknown };
+    let m: Answer;
     try {
       m = JSON.parse(text);
     } catch {
       return; // not an answer (nothing else is printed on stdout)
     }
+    if (typeof m?.htmlBytes === 'number' && Number.isInteger(m.htmlBytes) && m.htmlBytes >= 0) return m;
+    this.answer(m, typeof m?.html === 'string' ? Buffer.from(m.html, 'utf8') : undefined);
+  }
+
+  private answer(m: Answer, html: Buffer | undefined): void {
     const p = typeof m?.id === 'string' ? this.pending.get(m.id) : undefined;
     if (!p) return; // answered after its timeout
     this.pending.delete(m.id as string);
     clearTimeout(p.timer);
-    if (typeof m.html === 'string') p.resolve({ html: m.html, ...(typeof m.note === 'string' ? { note: m.note } : {}) });
+    if (html) p.resolve({ html, ...(typeof m.note === 'string' ? { note: m.note } : {}) });
     else p.reject(new Error(`the exporter refused the notebook: ${typeof m.error === 'string' ? m.error : 'no html in its answer'}`));
   }
 
@@ -57,7 +105,7 @@ export class ExporterClient {
         this.onTimeout();
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.writeLine(JSON.stringify({ id, notebook }) + '\n').catch((e: Error) => this.fail(id, e));
+      this.writeLine(JSON.stringify({ id, notebook, raw: true }) + '\n').catch((e: Error) => this.fail(id, e));
     });
   }
 
@@ -75,4 +123,9 @@ export class ExporterClient {
     clearTimeout(p.timer);
     p.reject(e);
   }
+}
+
+/** What follows the first `at` bytes, as the reader's buffer (copied: a small rest must not pin a large chunk). */
+function rest(all: Buffer, at: number): { buffered: Buffer[]; size: number } {
+  return at < all.length ? { buffered: [Buffer.from(all.subarray(at))], size: all.length - at } : { buffered: [], size: 0 };
 }

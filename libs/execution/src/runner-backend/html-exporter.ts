@@ -1,6 +1,6 @@
-/** One snapshot rendered by the exporter: the HTML, and `note` when it fell back to the plain snapshot. */
+/** One snapshot rendered by the exporter: the HTML (UTF-8), and `note` when it fell back to the plain snapshot. */
 export interface RenderedSnapshot {
-  html: string;
+  html: Buffer;
   note?: string;
 }
 

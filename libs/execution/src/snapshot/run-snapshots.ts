@@ -37,16 +37,16 @@ export class RunSnapshots {
     const notebook = files.get('notebook.ipynb')?.toString('utf8');
     if (mode !== 'none' || notebook === undefined || files.has('snapshot.html')) return {};
     const t0 = this.clock.nowMs();
-    let html: string;
+    let html: Buffer;
     let note: string | undefined;
     try {
       ({ html, note } = await this.render(notebook));
     } catch (e) {
       this.log.warn(`snapshot rendered plain: ${(e as Error).message}`);
-      html = plainSnapshot(notebook);
+      html = Buffer.from(plainSnapshot(notebook), 'utf8');
       note = `HTML export failed, wrote a plain snapshot: ${(e as Error).message}`;
     }
-    files.set('snapshot.html', Buffer.from(html, 'utf8'));
+    files.set('snapshot.html', html);
     return { ms: this.clock.nowMs() - t0, note };
   }
 
