@@ -84,24 +84,24 @@ export class RunExecutor {
     let inputSent = false;
     try {
       const t0 = this.clock.nowMs();
-      // Why in parallel: the claim is conditional (status SUBMITTED), so reading the row alongside
-      // it saves a round trip; a run claimed by someone else is dropped below.
+      // Why in parallel: the claim is conditional (status SUBMITTED), so reading the row alongside it saves a round
+      // trip; a run claimed by someone else is dropped below. Its runtime as it is now (limits changed since submit
+      // apply) is looked up as soon as the row is read; unregistered meanwhile: the run fails, naming those left.
+      const reading = this.runs.findById(runId);
+      const resolving = reading.then((r) => (r ? this.runtimes.resolve(r.runtime).catch((e: unknown) => (e instanceof DomainError ? e : Promise.reject(e))) : null));
+      resolving.catch(() => undefined); // awaited below, unless the claim fails first
       const [claimed, found] = await Promise.all([
         this.runs.transition(runId, ['SUBMITTED'], { status: 'PROCESSING', nodeName: this.config.nodeName, startedAt: new Date(t0) }, [
           `Executing on ${this.config.nodeName}.`,
         ]),
-        this.runs.findById(runId),
+        reading,
       ]);
       if (!claimed || !found) return; // done, cancelled or taken by another node
       run = found;
       this.metrics.runStarted(run.trigger, (t0 - run.submittedAt.getTime()) / 1000);
       this.log.log(runLogLine({ ...run, nodeName: this.config.nodeName }, 'PROCESSING', { waitMs: t0 - run.submittedAt.getTime() }));
       void this.progress.status({ id: run.id, status: 'PROCESSING' });
-      // Its runtime as it is now (limits changed since submit apply); unregistered meanwhile: the run fails, naming those left.
-      const runtime = await this.runtimes.resolve(run.runtime).catch((e: unknown) => {
-        if (e instanceof DomainError) return e;
-        throw e;
-      });
+      const runtime = (await resolving)!;
       if (runtime instanceof DomainError) return await this.finish(run, 'FAILED', [runtime.message]);
       // Why overlapped: the notebook read, the spec (token minting) and getting a container are independent.
       holding = true;
@@ -127,14 +127,16 @@ export class RunExecutor {
       const sentAt = this.clock.nowMs();
       const out = await session.collect(run.timeoutMinutes * 60_000 + KILL_GRACE_MS, active.abort.signal);
       const outputAt = this.clock.nowMs();
-      const hostExport = await this.snapshots.complete(out.files, snapshot);
-      if (hostExport.note) out.files.set('result.json', withNote(out.files.get('result.json'), hostExport.note));
       const timings: Record<string, number> = { claimMs: got.claimedAt - run.submittedAt.getTime(), acceptToInputMs: sentAt - run.submittedAt.getTime(), outputReceivedAt: outputAt };
-      if (hostExport.ms !== undefined) timings.hostExportMs = hostExport.ms;
+      // Rendered while the item is saved and the output files are kept (record waits for it before finishing).
+      const exported = this.snapshots.complete(out.files, snapshot).then((x) => {
+        if (x.ms !== undefined) timings.hostExportMs = x.ms;
+        return x.note;
+      });
       const claimedRun = run;
       const claimedSession = session;
       await untilDbAnswers(
-        () => this.record(claimedRun, out, claimedSession, { warm: got.warm, containerId: claimedSession.id, timings, runtime }),
+        () => this.record(claimedRun, out, claimedSession, { warm: got.warm, containerId: claimedSession.id, timings, runtime, exported }),
         this.retry(run.id),
       );
     } catch (e) {
@@ -228,16 +230,18 @@ export class RunExecutor {
     return { spec, token };
   }
 
-  /** `host`: which container ran it, whether it was warm, and the worker's timings (epoch ms marks and durations). */
+  /**
+   * `host`: which container ran it, whether it was warm, the worker's timings (epoch ms marks and durations), and
+   * `exported`: settles once snapshot.html is among the files, with the note to add when it is the plain one (the
+   * item save and the output files overlap it).
+   */
   private async record(
     run: RunEntity,
     out: RunOutput,
     session: RunnerSession,
-    host: { warm: boolean; containerId: string; timings: Record<string, number>; runtime: RuntimeEntity },
+    host: { warm: boolean; containerId: string; timings: Record<string, number>; runtime: RuntimeEntity; exported: Promise<string | undefined> },
   ): Promise<void> {
     const notebook = out.files.get('notebook.ipynb')?.toString('utf8');
-    const html = out.files.get('snapshot.html')?.toString('utf8');
-    const artifacts = notebook && html ? { notebook, snapshotHtml: html } : undefined;
     const result = parseJson(out.files.get('result.json')) as
       | {
           status: string;
@@ -249,7 +253,12 @@ export class RunExecutor {
           outputFiles?: { kept: OutputFile[]; dropped: OutputFile[] };
         }
       | null;
-    const files = await this.keepOutputFiles(run, session, result?.outputFiles);
+    // The item is saved only for a run that succeeded (and was not stopped meanwhile): decided as below.
+    const saving = !out.killed && result?.status === 'succeeded' && run.updatePortalItem && notebook ? this.timed(() => this.saveToItem(run, notebook)) : undefined;
+    const [files, saved, note] = await Promise.all([this.keepOutputFiles(run, session, result?.outputFiles), saving, host.exported]);
+    if (note && result) result.message = result.message ? `${result.message} (${note})` : note;
+    const html = out.files.get('snapshot.html')?.toString('utf8');
+    const artifacts = notebook && html ? { notebook, snapshotHtml: html } : undefined;
     const timings: Record<string, number> = { ...(result?.timings ?? {}), ...host.timings };
     // accept → the runner starting the notebook, and the notebook's end → output here (the row's finished_at follows).
     if (result?.startedAt) timings.acceptToNotebookStartMs = result.startedAt - run.submittedAt.getTime();
@@ -272,11 +281,9 @@ export class RunExecutor {
       return this.finish(run, 'FAILED', withFiles([oom]), { ...extra, ...(result?.error ? { error: result.error } : {}) }, artifacts);
     }
     if (result?.status === 'succeeded') {
-      if (run.updatePortalItem && notebook) {
-        const t = this.clock.nowMs();
-        const refused = await this.saveToItem(run, notebook);
-        timings.saveItemMs = this.clock.nowMs() - t;
-        if (refused) return this.finish(run, 'FAILED', ['Notebook executed successfully.', refused], extra, artifacts);
+      if (saved) {
+        timings.saveItemMs = saved.ms;
+        if (saved.value) return this.finish(run, 'FAILED', ['Notebook executed successfully.', saved.value], extra, artifacts);
       }
       return this.finish(run, 'COMPLETED', withFiles(['Notebook executed successfully.']), extra, artifacts);
     }
@@ -292,6 +299,12 @@ export class RunExecutor {
     }
     const why = result?.message ?? `The runner exited with code ${out.exitCode} without a result.`;
     return this.finish(run, 'FAILED', [why, ...(result ? [] : [out.logs.slice(-2000)])].filter(Boolean), extra, artifacts);
+  }
+
+  private async timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+    const t0 = this.clock.nowMs();
+    const value = await fn();
+    return { value, ms: this.clock.nowMs() - t0 };
   }
 
   /**
@@ -348,13 +361,6 @@ export class RunExecutor {
   ): Promise<void> {
     await this.finisher.finish(run.id, { status, messages, patch, artifacts });
   }
-}
-
-/** The runner's result with a note added to its message, as the runner adds its own (e.g. a plain snapshot). */
-function withNote(result: Buffer | undefined, note: string): Buffer {
-  const r = parseJson(result) as { message?: string } | null;
-  if (!r) return result ?? Buffer.alloc(0);
-  return Buffer.from(JSON.stringify({ ...r, message: r.message ? `${r.message} (${note})` : note }), 'utf8');
 }
 
 function parseJson(b: Buffer | undefined): unknown {
