@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { crossCheckedSchema, Env, envSchema, parseRuntimes } from './config.schema';
 
 /** The one typed configuration object every process reads. Built once, at boot. */
@@ -31,6 +32,8 @@ export interface AppConfig {
     cpus: number;
     pidsLimit: number;
     maxContainersPerNode: number;
+    /** Container start-ups at once (0: no limit). */
+    startsAtOnce: number;
     maxRunMinutes: number;
     warmPoolSize: number;
     heartbeatSeconds: number;
@@ -146,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       cpus: e.CONTAINER_CPUS,
       pidsLimit: e.CONTAINER_PIDS_LIMIT,
       maxContainersPerNode: e.MAX_CONTAINERS_PER_NODE,
+      startsAtOnce: e.CONTAINER_STARTS_AT_ONCE ?? availableParallelism(),
       maxRunMinutes: e.MAX_RUN_MINUTES,
       warmPoolSize: e.WARM_POOL_SIZE,
       heartbeatSeconds: e.HEARTBEAT_SECONDS,

@@ -49,6 +49,8 @@ const fields = z.object({
   CONTAINER_CPUS: z.coerce.number().positive().default(1),
   CONTAINER_PIDS_LIMIT: int(16).default(256),
   MAX_CONTAINERS_PER_NODE: int(1, 1000).default(10),
+  // Container start-ups (create → READY) at once on a node; unset: its CPU count; 0: no limit.
+  CONTAINER_STARTS_AT_ONCE: int(0, 1000).optional(),
   MAX_RUN_MINUTES: int(1, 10080).default(120),
   WARM_POOL_SIZE: int(0, 100).default(1),
   HEARTBEAT_SECONDS: int(1, 3600).default(5),

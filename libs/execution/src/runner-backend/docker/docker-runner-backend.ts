@@ -6,6 +6,7 @@ import type { RuntimeEntity } from '@app/db';
 import { containerLimits } from '@app/runtimes';
 import { AcquireOptions, LeftoverRunner, RunnerBackend, RunnerUnavailableError } from '../runner-backend';
 import { withTimeout } from '../../with-timeout';
+import { StartGate } from '../start-gate';
 import { DockerRunnerSession } from './docker-runner-session';
 
 export const LABEL_NODE = 'nbautomation.node';
@@ -13,6 +14,8 @@ export const LABEL_RUN = 'nbautomation.run';
 export const LABEL_ROLE = 'nbautomation.role';
 /** The worker's HTML exporter (docker-html-exporter.ts): its own label, so that it never counts as a runner. */
 export const LABEL_EXPORTER = 'nbautomation.exporter-of';
+/** The longest a start-up holds its place in the start gate (a cold start-up here takes ~0.5 s alone). */
+const START_GATE_HOLD_MS = 10_000;
 
 /**
  * The only code that talks to Docker. One fresh container per run, network and resource limits from the
@@ -23,10 +26,12 @@ export const LABEL_EXPORTER = 'nbautomation.exporter-of';
 export class DockerRunnerBackend extends RunnerBackend {
   private readonly log = new Logger('DockerRunnerBackend');
   private readonly docker: Docker;
+  private readonly starts: StartGate;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     super();
     this.docker = new Docker({ socketPath: config.execution.dockerSocket });
+    this.starts = new StartGate(config.execution.startsAtOnce, START_GATE_HOLD_MS);
   }
 
   async ping(): Promise<boolean> {
@@ -85,12 +90,19 @@ export class DockerRunnerBackend extends RunnerBackend {
   }
 
   /**
-   * Create → attach (before start, so no line is missed) → start → READY → CPU limit. Whatever fails or is
-   * aborted on the way is removed before this rejects.
+   * Create → attach (before start, so no line is missed) → start → READY → CPU limit, create to READY inside the
+   * start gate (CONTAINER_STARTS_AT_ONCE). Whatever fails or is aborted on the way is removed before this rejects.
    */
   async acquire(runtime: RuntimeEntity, opts: AcquireOptions): Promise<DockerRunnerSession> {
     const { signal } = opts;
-    const container = await this.create(runtime, opts.runId);
+    const leave = await this.starts.enter(signal);
+    let container: Docker.Container;
+    try {
+      container = await this.create(runtime, opts.runId);
+    } catch (e) {
+      leave();
+      throw e;
+    }
     let session: DockerRunnerSession | undefined;
     const onAbort = () => session?.close(); // its pending step then fails fast
     signal?.addEventListener('abort', onAbort);
@@ -106,11 +118,13 @@ export class DockerRunnerBackend extends RunnerBackend {
         // A runner that ends without READY (its kernel could not start) still has its error output collected.
         await Promise.race([session.ready.catch(() => undefined), session.ended]);
       }
+      leave();
       signal?.throwIfAborted();
       if (!session.closed) await this.limitCpu(container, runtime);
       signal?.throwIfAborted();
       return session;
     } catch (e) {
+      leave();
       session?.close();
       await this.remove(container);
       throw e;
