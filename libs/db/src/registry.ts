@@ -29,6 +29,7 @@ import { TaskRetriesRunNow1764130000000 } from './migrations/1764130000000-TaskR
 import { Notifications1764130000001 } from './migrations/1764130000001-Notifications';
 import { RunNotifications1764130000002 } from './migrations/1764130000002-RunNotifications';
 import { UrlNoticeOutcomes1764140000000 } from './migrations/1764140000000-UrlNoticeOutcomes';
+import { ArtifactCompression1764150000000 } from './migrations/1764150000000-ArtifactCompression';
 import { OAuth1764090000000 } from './migrations/1764090000000-OAuth';
 import { Search1764090000001 } from './migrations/1764090000001-Search';
 import { PublisherRole1764090000002 } from './migrations/1764090000002-PublisherRole';
@@ -81,4 +82,4 @@ export const ENTITIES = [
   ItemCommentEntity,
   GroupApplicationEntity,
 ];
-export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, ServerSecrets1764100000001, Runtimes1764110000000, RunFiles1764110000001, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003, GroupApplications1764120000004, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002, UrlNoticeOutcomes1764140000000];
+export const MIGRATIONS = [Foundation1763800000000, Execution1763800100000, Tasks1763800200000, Webhooks1763800300000, JobListingIndex1763800450000, IngestedEventKeys1763800500000, OAuth1764090000000, Search1764090000001, PublisherRole1764090000002, RunReliability1764100000000, ServerSecrets1764100000001, Runtimes1764110000000, RunFiles1764110000001, WebhookSecretRotation1764120000000, WebhookRetrySchedules1764120000001, RolesAndUserTypes1764120000002, ItemComments1764120000003, GroupApplications1764120000004, TaskRetriesRunNow1764130000000, Notifications1764130000001, RunNotifications1764130000002, UrlNoticeOutcomes1764140000000, ArtifactCompression1764150000000];
