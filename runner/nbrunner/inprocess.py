@@ -206,6 +206,7 @@ class Engine:
         self.debug(f"child {pid} forked")
 
         state = SimpleNamespace(active=None, next=None, done=False, failed=None, executed=0, buf=b"")
+        done_seen = loop.create_future()
         code_cells = plan.code_cells(nb)
         state.next = code_cells[0] if code_cells else None
 
@@ -223,6 +224,8 @@ class Engine:
                 state.next = later[0] if later else None
             elif kind == "done":
                 state.done = True
+                if not done_seen.done():
+                    done_seen.set_result(None)
             elif index is not None and index == state.active:
                 if kind == "busy":
                     rec.start_cell(index)
@@ -252,13 +255,14 @@ class Engine:
         loop.add_reader(r, on_readable)
         # The child's exit, seen even if something it forked still holds the pipe open.
         exited = loop.run_in_executor(None, os.waitpid, pid, 0)
-        try:
-            await asyncio.wait_for(asyncio.shield(exited), timeout=max(deadline - loop.time(), 0.001))
-            timed_out = False
-        except asyncio.TimeoutError:
-            timed_out = True
+        # The child's last event is `done`, then it exits: the run's outcome is known then, and tearing down its
+        # memory need not be waited for (it is killed with what it left running, below).
+        await asyncio.wait([exited, done_seen], timeout=max(deadline - loop.time(), 0.001),
+                           return_when=asyncio.FIRST_COMPLETED)
+        timed_out = not exited.done() and not done_seen.done()
+        if timed_out:
             self.kill_child()
-        _, status = await exited
+        status = (await exited)[1] if not done_seen.done() else 0
         self.child = None
         self.kill_child(pid)  # what it left running
         on_readable()  # whatever it sent before it ended is in the pipe
