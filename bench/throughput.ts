@@ -9,6 +9,7 @@
  *
  * Modes (BENCH_MODES, default `baseline,new`), each on its own api + worker, one after the other in the same run:
  *   new       the product's defaults: the worker's exporter renders snapshots (SNAPSHOT_EXPORT=host), RUNNER_ENGINE=inprocess
+ *             (CONTAINER_STARTS_AT_ONCE, when set here, is passed to its worker: 0 measures without the start gate)
  *   baseline  today's path: SNAPSHOT_EXPORT=runner RUNNER_ENGINE=kernel, on BENCH_BASELINE_IMAGE (default: the default
  *             runtime's image). For the whole old path (the 200 ms IOPub wait too) point it at an image built before
  *             issue 15: e.g. `docker tag nbautomation/runner:latest nbautomation/runner:pre-15` before rebuilding.
@@ -91,7 +92,7 @@ async function one(site: Site, itemId: string, cap: number, label: string, mode:
 
 /** The worker's environment of a mode (see the header). */
 function modeEnv(mode: string, defaultImage: string): Record<string, string> {
-  if (mode === 'new') return { SNAPSHOT_EXPORT: 'host', RUNNER_ENGINE: 'inprocess' };
+  if (mode === 'new') return { SNAPSHOT_EXPORT: 'host', RUNNER_ENGINE: 'inprocess', ...(process.env.CONTAINER_STARTS_AT_ONCE ? { CONTAINER_STARTS_AT_ONCE: process.env.CONTAINER_STARTS_AT_ONCE } : {}) };
   if (mode === 'baseline') return { SNAPSHOT_EXPORT: 'runner', RUNNER_ENGINE: 'kernel', RUNTIMES: `default=${BASELINE_IMAGE ?? defaultImage}` };
   throw new Error(`BENCH_MODES: unknown mode '${mode}' (baseline, new)`);
 }
