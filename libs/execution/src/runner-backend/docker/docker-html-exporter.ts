@@ -144,7 +144,8 @@ export class DockerHtmlExporter extends HtmlExporter {
       await container.start();
       await withTimeout(ready, READY_TIMEOUT_MS, 'no READY from the exporter');
       const socket = await this.connectSocket(join(io, SOCKET_NAME), client);
-      if (socket) carrier = this.socket = socket;
+      if (socket && this.client !== client) socket.destroy(); // it died meanwhile: a restart is on its way
+      else if (socket) carrier = this.socket = socket;
       this.restartDelayMs = 1000;
       this.log.log(`exporter ${container.id.slice(0, 12)} ready (${image}), requests over ${socket ? 'its socket' : 'the attach stream'}`);
     } catch (e) {

@@ -120,7 +120,7 @@ export class DockerRunnerBackend extends RunnerBackend {
       }
       leave();
       signal?.throwIfAborted();
-      if (!session.closed) await this.limitCpu(container, runtime);
+      if (!session.closed && !this.cpuAtCreate(runtime)) await this.limitCpu(container, runtime);
       signal?.throwIfAborted();
       return session;
     } catch (e) {
@@ -197,8 +197,9 @@ export class DockerRunnerBackend extends RunnerBackend {
   /** Creates (but does not start) a runner container for a runtime, with its limits and network. */
   private create(runtime: RuntimeEntity, runId: string | null): Promise<Docker.Container> {
     const e = this.config.execution;
-    // No CPU limit yet: see limitCpu. Memory, swap, shared memory and pids limits hold from the start.
-    const { NanoCpus: _later, ...limits } = containerLimits(runtime);
+    // Memory, swap, shared memory and pids limits hold from the start; the CPU limit too unless limitCpu sets it later.
+    const { NanoCpus, ...rest } = containerLimits(runtime);
+    const limits = this.cpuAtCreate(runtime) ? { ...rest, NanoCpus } : rest;
     const labels: Record<string, string> = { [LABEL_NODE]: this.config.nodeName, [LABEL_ROLE]: runId ? 'run' : 'warm' };
     if (runId) labels[LABEL_RUN] = runId;
     return this.guard(() =>
@@ -237,13 +238,22 @@ export class DockerRunnerBackend extends RunnerBackend {
   }
 
   /**
-   * Applies the runtime's CPU limit (maxCpu) once the runner is READY and before it gets its input, so
-   * every notebook cell, warm or cold, runs under the limit. Why not at create: the runner's start-up (kernel
-   * launch and nbconvert imports, two processes in parallel) takes ~1.5x longer under a 1-CPU quota on this
-   * 2-core VM, and no user code runs before READY.
+   * Applies the runtime's CPU limit (maxCpu) once the runner is READY and before it gets its input, so every notebook
+   * cell, warm or cold, runs under the limit. Why not at create (where the in-process engine with a limit of at least
+   * one CPU gets it, see cpuAtCreate): the kernel engine's start-up (kernel launch and imports, two processes in
+   * parallel) takes ~1.5x longer under a 1-CPU quota on this 2-core VM, as any start-up under less than one CPU does,
+   * and no user code runs before READY.
    */
   private async limitCpu(container: Docker.Container, runtime: RuntimeEntity): Promise<void> {
     await this.guard(() => container.update({ NanoCpus: containerLimits(runtime).NanoCpus }));
+  }
+
+  /**
+   * The in-process engine starts in one thread, which a quota of one CPU or more does not slow (kernelReadyMs the
+   * same with and without `--cpus 1` here): its limit is set at create, one Docker call less per run.
+   */
+  private cpuAtCreate(runtime: RuntimeEntity): boolean {
+    return this.config.execution.runnerEngine === 'inprocess' && runtime.maxCpu >= 1;
   }
 
   /**
