@@ -81,15 +81,16 @@ def serve(reader: BinaryIO, write: Callable[[bytes], None]) -> None:
 def listen(path: str) -> Optional[socket.socket]:
     """The Unix socket at `path`, listening (readable and writable by whoever can reach its folder); None if it
     cannot be made (the worker then uses stdin and stdout)."""
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         if os.path.exists(path):
             os.unlink(path)
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         srv.bind(path)
         os.chmod(path, 0o666)  # the folder, the worker's own, is what keeps others out
         srv.listen(4)
         return srv
     except OSError as e:
+        srv.close()
         sys.stderr.write(f"[nbrunner.exporter] no socket at {path} ({e}); stdin only\n")
         return None
 
