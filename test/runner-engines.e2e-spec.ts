@@ -109,7 +109,10 @@ describe('runner engines: inprocess gives what kernel gives', () => {
         code('print("out 1")\nimport sys\nprint("err 1", file=sys.stderr)\nprint("out 2")\n6 * 7'),
         code(''),
         code('print("skipped")', ['skip-execution']),
-        code('import os, warnings\nos.system("echo from a subprocess")\nwarnings.warn("careful")\n"last"'),
+        // The warning is flushed before the subprocess writes, and the subprocess is given a moment: ipykernel (the
+        // reference) sends fd-level output whenever its watcher thread runs, so under load it came after the warning
+        // or in the next cell. The in-process engine hands it over at every flush (shell_child.OutStream.drain).
+        code('import os, sys, time, warnings\nwarnings.warn("careful")\nsys.stderr.flush()\nos.system("echo from a subprocess")\ntime.sleep(0.2)\n"last"'),
         code('here = %pwd\n!echo shell-escape\nhere'),
       ),
     );

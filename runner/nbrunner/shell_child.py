@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import select
 import signal
 import sys
 import tempfile
@@ -108,6 +109,9 @@ class OutStream(io.TextIOBase):
         self._buf: List[str] = []
         self._lock = threading.RLock()
         self._timer: Optional[threading.Timer] = None
+        # Set by _capture_fd: hands over what is waiting in the descriptor's pipe, so that a subprocess's output
+        # written before a flush is sent with it (in its own cell), not whenever the pump thread next runs.
+        self.drain: Optional[Callable[[], None]] = None
 
     encoding = "UTF-8"
 
@@ -136,6 +140,8 @@ class OutStream(io.TextIOBase):
             self.write(line)
 
     def flush(self) -> None:
+        if self.drain is not None:
+            self.drain()
         with self._chan.lock:  # taken first: a timer's flush and the main thread's stay in order
             with self._lock:
                 if self._timer is not None:
@@ -152,24 +158,43 @@ def _capture_fd(fd: int, stream: OutStream, echo_fd: int) -> None:
     r, w = os.pipe()
     os.dup2(w, fd)
     os.close(w)
+    os.set_blocking(r, False)
+    dec = codecs.getincrementaldecoder("utf-8")("replace")
+    lock = threading.Lock()  # the pump and a flush's drain read in turn, so the text stays in order
+
+    def read_available() -> bool:
+        """Moves what the pipe holds now into the stream; False once the pipe is closed."""
+        with lock:
+            while True:
+                try:
+                    data = os.read(r, 65536)
+                except BlockingIOError:
+                    return True
+                except OSError:
+                    return False
+                if not data:
+                    return False
+                text = dec.decode(data)
+                if text:
+                    stream.write(text)
+                try:
+                    os.write(echo_fd, data)
+                except OSError:
+                    pass
 
     def pump() -> None:
-        dec = codecs.getincrementaldecoder("utf-8")("replace")
         while True:
             try:
-                data = os.read(r, 65536)
-            except OSError:
+                select.select([r], [], [])
+            except (OSError, ValueError):
                 return
-            if not data:
+            if not read_available():
                 return
-            text = dec.decode(data)
-            if text:
-                stream.write(text)
-            try:
-                os.write(echo_fd, data)
-            except OSError:
-                pass
 
+    def drain() -> None:
+        read_available()
+
+    stream.drain = drain
     threading.Thread(target=pump, name=f"nbrunner-fd{fd}", daemon=True).start()
 
 
