@@ -95,22 +95,17 @@ export class DockerRunnerBackend extends RunnerBackend {
    */
   async acquire(runtime: RuntimeEntity, opts: AcquireOptions): Promise<DockerRunnerSession> {
     const { signal } = opts;
-    const leave = await this.starts.enter(signal);
-    let container: Docker.Container;
-    try {
-      container = await this.create(runtime, opts.runId);
-    } catch (e) {
-      leave();
-      throw e;
-    }
+    const leave = await this.starts.enter(signal); // left at READY, or on the way out (leaving twice is harmless)
+    let container: Docker.Container | undefined;
     let session: DockerRunnerSession | undefined;
     const onAbort = () => session?.close(); // its pending step then fails fast
     signal?.addEventListener('abort', onAbort);
     try {
+      const c = (container = await this.create(runtime, opts.runId));
       signal?.throwIfAborted();
-      session = await this.attach(container);
+      session = await this.attach(c);
       signal?.throwIfAborted();
-      await this.guard(() => container.start());
+      await this.guard(() => c.start());
       signal?.throwIfAborted();
       if (opts.readyTimeoutMs !== undefined) {
         await withTimeout(session.ready, opts.readyTimeoutMs, 'no READY from a warm container');
@@ -120,15 +115,15 @@ export class DockerRunnerBackend extends RunnerBackend {
       }
       leave();
       signal?.throwIfAborted();
-      if (!session.closed && !this.cpuAtCreate(runtime)) await this.limitCpu(container, runtime);
+      if (!session.closed && !this.cpuAtCreate(runtime)) await this.limitCpu(c, runtime);
       signal?.throwIfAborted();
       return session;
     } catch (e) {
-      leave();
       session?.close();
-      await this.remove(container);
+      if (container) await this.remove(container);
       throw e;
     } finally {
+      leave();
       signal?.removeEventListener('abort', onAbort);
     }
   }
